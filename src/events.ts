@@ -1,0 +1,672 @@
+/**
+ * The event loop (asyncio's base_events.py + events.py): a FIFO ready queue, a timer heap
+ * ordered by deadline then insertion, and one host timer armed at a time for the
+ * earliest deadline.
+ *
+ * One iteration (`runOnce`), as asyncio's `_run_once`:
+ * 1. move every timer whose deadline has come onto the ready queue, in deadline order;
+ * 2. run the callbacks that are on the ready queue now; callbacks they schedule run in
+ *    the next iteration.
+ *
+ * The loop runs iterations back to back inside one host callback until the ready queue is
+ * empty (or a time slice of `HOST_SLICE_MS` is used up, so host I/O is not starved); then
+ * it arms one host timer for the earliest deadline, or waits for a wake-up from outside
+ * (a settled promise). When nothing is left, it holds no host handle, so the process can
+ * exit.
+ *
+ * A virtual-time loop (`newEventLoop({ virtualTime: true })`) never waits: when the ready
+ * queue is empty and no host operation (promise) is pending, its clock jumps to the next
+ * deadline. Tests of timing use it: exact and instant.
+ *
+ * @module events
+ */
+import { EventLoopError } from "./exceptions.js";
+import {
+  Future,
+  Task,
+  setRunningLoop,
+  getRunningLoop,
+  type Aio,
+  type ExceptionContext,
+  type LoopCore,
+  type Runnable,
+  type Timer,
+} from "./internal/core.js";
+import { TimerHeap } from "./internal/heap.js";
+import * as Exit from "./Exit.js";
+
+export { getRunningLoop };
+export type { ExceptionContext };
+
+/**
+ * How long (ms) the loop runs iterations inside one host callback before it lets the
+ * host run I/O callbacks (it then continues in a `setImmediate`).
+ */
+export const HOST_SLICE_MS = 10;
+
+/**
+ * A callback scheduled with `callSoon` (asyncio.Handle).
+ *
+ * @example
+ * ```ts
+ * import { newEventLoop } from "aio-ts";
+ * const loop = newEventLoop();
+ * const h = loop.callSoon(() => console.log("never"));
+ * h.cancel();
+ * h.cancelled(); // true
+ * ```
+ */
+export class Handle implements Runnable {
+  /** @internal */ _cancelled = false;
+  /** @internal */
+  constructor(
+    /** @internal */ readonly _fn: (...args: never[]) => void,
+    /** @internal */ readonly _args: readonly unknown[],
+    /** @internal */ readonly _loop: EventLoop,
+  ) {}
+
+  /** Cancels the callback; it will not run. Cancelling twice is harmless. */
+  cancel(): void {
+    this._cancelled = true;
+  }
+
+  /** Whether `cancel()` was called. */
+  cancelled(): boolean {
+    return this._cancelled;
+  }
+
+  /** @internal */
+  _run(): void {
+    if (this._cancelled) return;
+    (this._fn as (...args: unknown[]) => void)(...this._args);
+  }
+}
+
+/**
+ * A callback scheduled with `callLater` or `callAt` (asyncio.TimerHandle). Cancelling it
+ * removes it from the loop's timer heap at once.
+ *
+ * @example
+ * ```ts
+ * import { newEventLoop } from "aio-ts";
+ * const loop = newEventLoop({ virtualTime: true });
+ * const h = loop.callLater(1000, () => console.log("later"));
+ * h.when(); // 1000
+ * ```
+ */
+export class TimerHandle extends Handle implements Timer {
+  /** @internal */ _index = -1;
+  /** @internal */
+  constructor(
+    fn: (...args: never[]) => void,
+    args: readonly unknown[],
+    loop: EventLoop,
+    /** @internal */ readonly _when: number,
+    /** @internal */ readonly _seq: number,
+  ) {
+    super(fn, args, loop);
+  }
+
+  /** The deadline, in the loop's time (ms). */
+  when(): number {
+    return this._when;
+  }
+
+  /** Cancels the timer and removes it from the loop's heap. */
+  override cancel(): void {
+    if (this._cancelled) return;
+    this._cancelled = true;
+    this._loop._removeTimer(this);
+  }
+}
+
+/**
+ * Handles an exception the loop caught in a callback (asyncio's exception handler).
+ *
+ * @example
+ * ```ts
+ * import type { ExceptionHandler } from "aio-ts";
+ * const handler: ExceptionHandler = (_loop, ctx) => console.error(ctx.message);
+ * ```
+ */
+export type ExceptionHandler = (loop: EventLoop, context: ExceptionContext) => void;
+
+/**
+ * Makes the task for `loop.createTask` (asyncio's task factory).
+ *
+ * @example
+ * ```ts
+ * import { Task, type TaskFactory } from "aio-ts";
+ * const named: TaskFactory = (loop, aio, opts) => new Task(loop, aio, opts?.name ?? "worker");
+ * ```
+ */
+export type TaskFactory = <A, E>(
+  loop: EventLoop,
+  aio: Aio<A, E>,
+  options: TaskOptions | undefined,
+) => Task<A, E>;
+
+/**
+ * Options of `createTask`.
+ *
+ * @example
+ * ```ts
+ * import type { TaskOptions } from "aio-ts";
+ * const opts: TaskOptions = { name: "fetcher" };
+ * ```
+ */
+export interface TaskOptions {
+  readonly name?: string;
+}
+
+/**
+ * Options of `newEventLoop`.
+ *
+ * @example
+ * ```ts
+ * import { newEventLoop } from "aio-ts";
+ * const loop = newEventLoop({ virtualTime: true });
+ * ```
+ */
+export interface EventLoopOptions {
+  /** A clock that jumps to the next deadline whenever there is nothing else to do. */
+  readonly virtualTime?: boolean;
+}
+
+const realClock = (): number => performance.now();
+
+const checkFn = (name: string, fn: unknown): void => {
+  if (typeof fn !== "function") throw new TypeError(`${name}: the callback must be a function, got ${typeof fn}`);
+};
+
+const checkTime = (name: string, value: unknown): number => {
+  if (typeof value !== "number" || Number.isNaN(value))
+    throw new RangeError(`${name}: expected a number of milliseconds, got ${String(value)}`);
+  return value;
+};
+
+/**
+ * An event loop (asyncio's AbstractEventLoop). Create one with `newEventLoop()`, or let
+ * `run()` make and close one.
+ *
+ * @example
+ * ```ts
+ * import { Aio, newEventLoop } from "aio-ts";
+ * const loop = newEventLoop();
+ * loop.callSoon(() => console.log("first"));
+ * await loop.runUntilComplete(Aio.sleep(10));
+ * loop.close();
+ * ```
+ */
+export class EventLoop implements LoopCore {
+  private _ready: Runnable[] = [];
+  private _spare: Runnable[] = [];
+  private readonly _timers = new TimerHeap<Timer>();
+  private _seq = 0;
+  private readonly _virtual: boolean;
+  private _now = 0;
+  private readonly _clockStart: number;
+  private _running = false;
+  private _stopping = false;
+  private _closed = false;
+  private _inTick = false;
+  private _tickQueued = false;
+  private _hostTimer: ReturnType<typeof setTimeout> | undefined = undefined;
+  private _hostTimerWhen = Infinity;
+  private _hostPendingCount = 0;
+  private _onStop: (() => void) | undefined = undefined;
+  private readonly _tasks = new Set<Task<unknown, unknown>>();
+  private readonly _unretrieved = new Set<Future<unknown, unknown>>();
+  private _exceptionHandler: ExceptionHandler | null = null;
+  private _taskFactory: TaskFactory | null = null;
+  private readonly _tick = (): void => this._runTick();
+  private readonly _immediateTick = (): void => {
+    this._tickQueued = false;
+    this._runTick();
+  };
+
+  constructor(options: EventLoopOptions = {}) {
+    this._virtual = options.virtualTime === true;
+    this._clockStart = this._virtual ? 0 : realClock();
+  }
+
+  // ----- clock -----------------------------------------------------------------------
+
+  /** The loop's monotonic clock, in milliseconds (virtual loops start at 0). */
+  time(): number {
+    return this._virtual ? this._now : realClock() - this._clockStart;
+  }
+
+  /** Whether this loop runs on virtual time. */
+  isVirtual(): boolean {
+    return this._virtual;
+  }
+
+  // ----- state -----------------------------------------------------------------------
+
+  /** Whether the loop is running (inside `runUntilComplete` or `runForever`). */
+  isRunning(): boolean {
+    return this._running;
+  }
+
+  /** Whether `close()` was called. */
+  isClosed(): boolean {
+    return this._closed;
+  }
+
+  private _checkClosed(): void {
+    if (this._closed) throw new EventLoopError("Event loop is closed");
+  }
+
+  // ----- scheduling ------------------------------------------------------------------
+
+  /**
+   * Schedules `fn(...args)` on the next iteration (asyncio loop.call_soon). Callbacks run
+   * in the order they were scheduled.
+   */
+  callSoon<Args extends readonly unknown[]>(fn: (...args: Args) => void, ...args: Args): Handle {
+    this._checkClosed();
+    checkFn("callSoon", fn);
+    const h = new Handle(fn as unknown as (...a: never[]) => void, args, this);
+    this._enqueue(h);
+    return h;
+  }
+
+  /**
+   * `callSoon` for callers outside the loop's own code (asyncio's call_soon_threadsafe).
+   * JavaScript has one thread, so this is `callSoon` that also wakes an idle loop.
+   */
+  callSoonThreadsafe<Args extends readonly unknown[]>(fn: (...args: Args) => void, ...args: Args): Handle {
+    return this.callSoon(fn, ...args);
+  }
+
+  /**
+   * Schedules `fn(...args)` after `delay` ms (asyncio loop.call_later). A negative delay
+   * is due at once; NaN is a RangeError.
+   */
+  callLater<Args extends readonly unknown[]>(delay: number, fn: (...args: Args) => void, ...args: Args): TimerHandle {
+    checkTime("callLater", delay);
+    return this.callAt(this.time() + Math.max(0, delay), fn, ...args);
+  }
+
+  /**
+   * Schedules `fn(...args)` at loop time `when` (asyncio loop.call_at). A deadline already
+   * past is due at once; due timers run in deadline order, ties in scheduling order.
+   */
+  callAt<Args extends readonly unknown[]>(when: number, fn: (...args: Args) => void, ...args: Args): TimerHandle {
+    this._checkClosed();
+    checkTime("callAt", when);
+    checkFn("callAt", fn);
+    const h = new TimerHandle(fn as unknown as (...a: never[]) => void, args, this, when, this._nextSeq());
+    this._addTimer(h);
+    return h;
+  }
+
+  /** The number of timers waiting in the heap (cancelled ones are removed at once). */
+  pendingTimers(): number {
+    return this._timers.size;
+  }
+
+  // ----- tasks and futures -----------------------------------------------------------
+
+  /**
+   * Wraps `aio` in a Task that takes its first step on a later iteration (asyncio
+   * loop.create_task). Uses the task factory when one is set.
+   */
+  createTask<A, E>(aio: Aio<A, E>, options?: TaskOptions): Task<A, E> {
+    this._checkClosed();
+    if (this._taskFactory !== null) return this._taskFactory(this, aio, options);
+    return new Task(this, aio, options?.name);
+  }
+
+  /** A new pending Future bound to this loop (asyncio loop.create_future). */
+  createFuture<A, E = never>(): Future<A, E> {
+    this._checkClosed();
+    return new Future<A, E>(this);
+  }
+
+  /** Sets (or with `null`, clears) the factory `createTask` uses. */
+  setTaskFactory(factory: TaskFactory | null): void {
+    if (factory !== null) checkFn("setTaskFactory", factory);
+    this._taskFactory = factory;
+  }
+
+  /** The task factory, or `null` for the default. */
+  getTaskFactory(): TaskFactory | null {
+    return this._taskFactory;
+  }
+
+  /** The tasks of this loop that are not done yet. */
+  allTasks(): Set<Task<unknown, unknown>> {
+    return new Set(this._tasks);
+  }
+
+  // ----- exceptions ------------------------------------------------------------------
+
+  /** Sets (or with `null`, resets) the handler for exceptions caught by the loop. */
+  setExceptionHandler(handler: ExceptionHandler | null): void {
+    if (handler !== null) checkFn("setExceptionHandler", handler);
+    this._exceptionHandler = handler;
+  }
+
+  /** The exception handler, or `null` for the default (which logs to stderr). */
+  getExceptionHandler(): ExceptionHandler | null {
+    return this._exceptionHandler;
+  }
+
+  /** The default handler: logs the context with `console.error`. */
+  defaultExceptionHandler(context: ExceptionContext): void {
+    console.error(`[aio-ts] ${context.message}`, context.exception ?? "");
+  }
+
+  /** Passes `context` to the exception handler; a throwing handler falls back to the default. */
+  callExceptionHandler(context: ExceptionContext): void {
+    const handler = this._exceptionHandler;
+    if (handler === null) {
+      this.defaultExceptionHandler(context);
+      return;
+    }
+    try {
+      handler(this, context);
+    } catch (e) {
+      this.defaultExceptionHandler({ message: "Unhandled error in exception handler", exception: e });
+      this.defaultExceptionHandler(context);
+    }
+  }
+
+  // ----- running ---------------------------------------------------------------------
+
+  /**
+   * Runs the loop until `aw` (an Aio, a Task or a Future) is done; resolves with its
+   * value or rejects with its failure (the typed error, the defect, or a
+   * CancelledError). asyncio loop.run_until_complete.
+   */
+  runUntilComplete<A, E>(aw: Aio<A, E> | Future<A, E>): Promise<A> {
+    return this.runUntilCompleteExit(aw).then(Exit.getOrThrow);
+  }
+
+  /** As `runUntilComplete`, but resolves with the `Exit` (never rejects for the program). */
+  runUntilCompleteExit<A, E>(aw: Aio<A, E> | Future<A, E>): Promise<Exit.Exit<A, E>> {
+    try {
+      this._checkClosed();
+      if (this._running) throw new EventLoopError("This event loop is already running");
+    } catch (e) {
+      return Promise.reject(e);
+    }
+    const fut = aw instanceof Future ? aw : this.createTask(aw);
+    if (fut.getLoop() !== this) return Promise.reject(new EventLoopError("The future belongs to another loop"));
+    return new Promise((resolve, reject) => {
+      const stopWhenDone = (): void => this.stop();
+      fut.addDoneCallback(stopWhenDone);
+      this._start(() => {
+        if (fut._exit === undefined) {
+          fut.removeDoneCallback(stopWhenDone);
+          reject(new EventLoopError("Event loop stopped before Future completed."));
+        } else {
+          fut._markRetrieved();
+          resolve(fut._exit);
+        }
+      });
+    });
+  }
+
+  /** Runs until `stop()` is called (asyncio loop.run_forever). */
+  runForever(): Promise<void> {
+    try {
+      this._checkClosed();
+      if (this._running) throw new EventLoopError("This event loop is already running");
+    } catch (e) {
+      return Promise.reject(e);
+    }
+    return new Promise((resolve) => this._start(resolve));
+  }
+
+  /**
+   * Stops the loop: the current iteration finishes, then `runForever` /
+   * `runUntilComplete` return. Calling it before the loop runs makes the next run do one
+   * iteration.
+   */
+  stop(): void {
+    this._stopping = true;
+  }
+
+  /**
+   * Closes the loop: pending callbacks and timers are dropped, and failures nobody read
+   * are reported to the exception handler. An error while running; harmless if closed.
+   */
+  close(): void {
+    if (this._running) throw new EventLoopError("Cannot close a running event loop");
+    if (this._closed) return;
+    this._reportUnretrieved();
+    this._closed = true;
+    this._ready.length = 0;
+    this._timers.clear();
+    this._disarmHostTimer();
+  }
+
+  /**
+   * Runs the callbacks that are ready now, synchronously, without waiting for timers;
+   * returns whether the ready queue is empty afterwards. For `runSync` and tests.
+   * @internal
+   */
+  _drainSync(): void {
+    this._checkClosed();
+    if (this._running) throw new EventLoopError("This event loop is already running");
+    this._running = true;
+    const prevLoop = setRunningLoop(this);
+    this._inTick = true;
+    try {
+      while (this._ready.length > 0 && !this._stopping) this._runOnce();
+    } finally {
+      this._inTick = false;
+      this._running = false;
+      this._stopping = false;
+      setRunningLoop(prevLoop);
+    }
+  }
+
+  private _start(onStop: () => void): void {
+    this._running = true;
+    this._onStop = onStop;
+    this._runTick();
+  }
+
+  private _finishRun(): void {
+    this._running = false;
+    this._stopping = false;
+    this._disarmHostTimer();
+    const onStop = this._onStop;
+    this._onStop = undefined;
+    onStop?.();
+  }
+
+  /**
+   * One host callback's worth of work: iterations back to back until the ready queue is
+   * empty, the loop is stopped, or the time slice is used up.
+   */
+  private _runTick(): void {
+    if (!this._running || this._inTick) return;
+    this._inTick = true;
+    const prevLoop = setRunningLoop(this);
+    const sliceEnd = realClock() + HOST_SLICE_MS;
+    try {
+      for (;;) {
+        this._runOnce();
+        if (this._stopping) break;
+        if (this._ready.length > 0) {
+          if (realClock() < sliceEnd) continue;
+          this._queueImmediate();
+          return;
+        }
+        if (this._timers.size === 0) return; // idle: a wake-up from outside restarts us
+        if (!this._virtual) {
+          this._armHostTimer();
+          return;
+        }
+        if (this._hostPendingCount > 0) return; // wait for the host before jumping time
+        if (!this._tickQueued) {
+          // Let the host settle promises once before the virtual clock jumps.
+          this._queueImmediate();
+          return;
+        }
+        return;
+      }
+    } finally {
+      this._inTick = false;
+      setRunningLoop(prevLoop);
+    }
+    this._finishRun();
+  }
+
+  private _queueImmediate(): void {
+    if (this._tickQueued) return;
+    this._tickQueued = true;
+    setImmediate(this._virtual ? this._virtualTick : this._immediateTick);
+  }
+
+  /** Virtual time: called when the host had a turn; jumps the clock if still idle. */
+  private readonly _virtualTick = (): void => {
+    this._tickQueued = false;
+    if (!this._running) return;
+    if (this._ready.length === 0 && this._hostPendingCount === 0) {
+      const top = this._timers.peek();
+      if (top !== undefined && top._when > this._now) this._now = top._when;
+    }
+    this._runTick();
+  };
+
+  /** asyncio's _run_once: due timers onto the ready queue, then one batch of callbacks. */
+  private _runOnce(): void {
+    const timers = this._timers;
+    if (timers.size > 0) {
+      const now = this.time();
+      let top = timers.peek();
+      while (top !== undefined && top._when <= now) {
+        timers.pop();
+        this._ready.push(top);
+        top = timers.peek();
+      }
+    }
+    const batch = this._ready;
+    if (batch.length === 0) return;
+    this._ready = this._spare;
+    for (let i = 0; i < batch.length; i++) {
+      const r = batch[i]!;
+      try {
+        r._run();
+      } catch (e) {
+        this.callExceptionHandler({ message: "Exception in callback", exception: e, handle: r });
+      }
+    }
+    batch.length = 0;
+    this._spare = batch;
+  }
+
+  private _armHostTimer(): void {
+    const top = this._timers.peek();
+    if (top === undefined) return this._disarmHostTimer();
+    if (this._hostTimer !== undefined && this._hostTimerWhen === top._when) return;
+    this._disarmHostTimer();
+    const delay = Math.max(0, Math.ceil(top._when - this.time()));
+    this._hostTimerWhen = top._when;
+    this._hostTimer = setTimeout(this._onHostTimer, delay);
+  }
+
+  private readonly _onHostTimer = (): void => {
+    this._hostTimer = undefined;
+    this._hostTimerWhen = Infinity;
+    this._runTick();
+  };
+
+  private _disarmHostTimer(): void {
+    if (this._hostTimer !== undefined) {
+      clearTimeout(this._hostTimer);
+      this._hostTimer = undefined;
+      this._hostTimerWhen = Infinity;
+    }
+  }
+
+  private _reportUnretrieved(): void {
+    for (const fut of this._unretrieved) {
+      const exit = fut._exit;
+      if (exit === undefined || exit._tag === "Success") continue;
+      const isTask = fut instanceof Task;
+      this.callExceptionHandler({
+        message: `${isTask ? "Task" : "Future"} exception was never retrieved`,
+        exception: exit.cause._tag === "Fail" ? exit.cause.error : exit.cause._tag === "Die" ? exit.cause.defect : undefined,
+        ...(isTask ? { task: fut } : { future: fut }),
+      });
+    }
+    this._unretrieved.clear();
+  }
+
+  // ----- LoopCore: what fibers and futures call ----------------------------------------
+
+  /** @internal */
+  _enqueue(r: Runnable): void {
+    this._ready.push(r);
+    if (this._running && !this._inTick && !this._tickQueued) {
+      // A wake-up from outside the loop (a settled promise): run soon, in a microtask.
+      this._tickQueued = true;
+      queueMicrotask(this._immediateTick);
+    }
+  }
+
+  /** @internal */
+  _addTimer(t: Timer): void {
+    this._timers.push(t);
+    if (this._running && !this._inTick && !this._virtual) this._armHostTimer();
+  }
+
+  /** @internal */
+  _removeTimer(t: Timer): void {
+    this._timers.remove(t);
+  }
+
+  /** @internal */
+  _nextSeq(): number {
+    return ++this._seq;
+  }
+
+  /** @internal */
+  _taskStarted(t: Task<unknown, unknown>): void {
+    this._tasks.add(t);
+  }
+
+  /** @internal */
+  _taskDone(t: Task<unknown, unknown>): void {
+    this._tasks.delete(t);
+  }
+
+  /** @internal */
+  _noteUnretrieved(f: Future<unknown, unknown>): void {
+    this._unretrieved.add(f);
+  }
+
+  /** @internal */
+  _retrieved(f: Future<unknown, unknown>): void {
+    this._unretrieved.delete(f);
+  }
+
+  /** @internal */
+  _hostPending(delta: number): void {
+    this._hostPendingCount += delta;
+    if (delta < 0 && this._hostPendingCount === 0 && this._running && !this._inTick && this._virtual)
+      this._queueImmediate();
+  }
+}
+
+/**
+ * A new event loop (asyncio.new_event_loop). Pass `{ virtualTime: true }` for a loop
+ * whose clock jumps to the next deadline whenever it would wait: exact, instant tests.
+ *
+ * @example
+ * ```ts
+ * import { Aio, newEventLoop } from "aio-ts";
+ * const loop = newEventLoop({ virtualTime: true });
+ * await loop.runUntilComplete(Aio.sleep(60_000));
+ * loop.time(); // 60000, at once
+ * loop.close();
+ * ```
+ */
+export const newEventLoop = (options?: EventLoopOptions): EventLoop => new EventLoop(options);

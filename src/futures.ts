@@ -1,0 +1,75 @@
+/**
+ * Futures (asyncio/futures.py): `createFuture`, `isFuture`, and bridges from Promises.
+ *
+ * @module futures
+ */
+import * as Cause from "./Cause.js";
+import { Future, Sync, getRunningLoop, type Aio } from "./internal/core.js";
+import type { EventLoop } from "./events.js";
+import { tryPromise } from "./Aio.js";
+
+export { Future };
+export type { DoneCallback } from "./internal/core.js";
+
+/**
+ * A new pending future on the running loop (asyncio's `loop.create_future()`).
+ * @example
+ * ```ts
+ * import { Aio, createFuture, run } from "aio-ts";
+ * await run(Aio.gen(function* () {
+ *   const fut = yield* createFuture<string>();
+ *   fut.getLoop().callSoon(() => fut.setResult("ready"));
+ *   return yield* fut;
+ * })); // "ready"
+ * ```
+ */
+export const createFuture = <A, E = never>(): Aio<Future<A, E>> =>
+  new Sync(() => getRunningLoop().createFuture<A, E>());
+
+/**
+ * Whether `u` is a Future (a Task is one too): asyncio.isfuture.
+ * @example
+ * ```ts
+ * import { isFuture, newEventLoop } from "aio-ts";
+ * isFuture(newEventLoop().createFuture()); // true
+ * ```
+ */
+export const isFuture = (u: unknown): u is Future<unknown, unknown> => u instanceof Future;
+
+/**
+ * Awaits a Promise as an Aio; a rejection is the typed failure `unknown` (asyncio's
+ * `await wrap_future(f)`).
+ * @example
+ * ```ts
+ * import { fromPromise, run } from "aio-ts";
+ * await run(fromPromise(Promise.resolve(3))); // 3
+ * ```
+ */
+export const fromPromise = <A>(promise: PromiseLike<A>): Aio<A, unknown> => tryPromise(() => promise);
+
+/**
+ * Wraps a Promise in a Future of `loop` (the running loop by default): resolved with the
+ * value, or failed with the rejection reason (asyncio.wrap_future).
+ * @example
+ * ```ts
+ * import { newEventLoop, wrapFuture } from "aio-ts";
+ * const loop = newEventLoop();
+ * const fut = wrapFuture(Promise.resolve(1), loop);
+ * await loop.runUntilComplete(fut); // 1
+ * ```
+ */
+export const wrapFuture = <A>(promise: PromiseLike<A>, loop: EventLoop = getRunningLoop()): Future<A, unknown> => {
+  const fut = loop.createFuture<A, unknown>();
+  loop._hostPending(1);
+  promise.then(
+    (a) => {
+      loop._hostPending(-1);
+      if (!fut.done() && !loop.isClosed()) loop.callSoonThreadsafe(() => fut.done() || fut.setResult(a));
+    },
+    (e: unknown) => {
+      loop._hostPending(-1);
+      if (!fut.done() && !loop.isClosed()) loop.callSoonThreadsafe(() => fut.done() || fut._settle({ _tag: "Failure", cause: Cause.fail(e) }));
+    },
+  );
+  return fut;
+};

@@ -1,0 +1,1145 @@
+/**
+ * The core: the `Aio` value, its primitives, the fiber run loop (a `Task` is a fiber),
+ * and `Future`. Public modules re-export from here; the event loop (events.ts) drives the
+ * fibers but this file never imports it at run time.
+ *
+ * How a fiber runs (read `Task._runLoop` first):
+ * - Every primitive evaluates itself: `aio._eval(fiber)` returns the next `Aio` to
+ *   evaluate, or `null` when the fiber suspended or finished. No big switch.
+ * - Continuations live on an explicit stack (`fiber._stack`) of frames, so depth costs
+ *   heap, not JS stack. `FlatMap` and friends are their own frames: pushing one allocates
+ *   nothing; the value travels in `fiber._v` (or `fiber._cause` when failing).
+ * - Unwinding (`_ret`, `_fail`) pops frames; a frame answers with an `Aio` to run next or
+ *   `PASS` to keep unwinding. Frames never unwind recursively, so completion is stack-safe.
+ * - A fiber suspends only at an async primitive (sleep, a future, a callback, a yield).
+ *   Cancellation is delivered at those points, at the end of an uninterruptible region,
+ *   and when the fiber finishes (asyncio: a task that cancelled itself ends cancelled).
+ * @internal
+ */
+import * as Cause from "../Cause.js";
+import * as Exit from "../Exit.js";
+import { EventLoopError, InvalidStateError } from "../exceptions.js";
+import type { EventLoop } from "../events.js";
+import type { HeapItem } from "./heap.js";
+
+// ---------------------------------------------------------------------------------------
+// Loop interface (what fibers need from the event loop)
+
+/** Something the ready queue can run. @internal */
+export interface Runnable {
+  _run(): void;
+}
+
+/** A timer the loop's heap can hold. @internal */
+export interface Timer extends HeapItem, Runnable {}
+
+/** The part of the event loop the core uses. @internal */
+export interface LoopCore {
+  time(): number;
+  _enqueue(r: Runnable): void;
+  _addTimer(t: Timer): void;
+  _removeTimer(t: Timer): void;
+  _nextSeq(): number;
+  _taskStarted(t: Task<unknown, unknown>): void;
+  _taskDone(t: Task<unknown, unknown>): void;
+  _noteUnretrieved(f: Future<unknown, unknown>): void;
+  _retrieved(f: Future<unknown, unknown>): void;
+  _hostPending(delta: number): void;
+  callSoon<Args extends readonly unknown[]>(fn: (...args: Args) => void, ...args: Args): unknown;
+  callExceptionHandler(context: ExceptionContext): void;
+}
+
+/**
+ * What the loop's exception handler receives (asyncio's context dict).
+ * @example
+ * ```ts
+ * import { newEventLoop } from "aio-ts";
+ * const loop = newEventLoop();
+ * loop.setExceptionHandler((_loop, ctx) => console.error(ctx.message, ctx.exception));
+ * ```
+ */
+export interface ExceptionContext {
+  readonly message: string;
+  readonly exception?: unknown;
+  readonly future?: Future<unknown, unknown>;
+  readonly task?: Task<unknown, unknown>;
+  readonly handle?: unknown;
+}
+
+// ---------------------------------------------------------------------------------------
+// Run-time context
+
+let currentFiber: Task<unknown, unknown> | undefined = undefined;
+let runningLoop: EventLoop | undefined = undefined;
+
+/** @internal Sets the loop that is running now; returns the previous one. */
+export const setRunningLoop = (loop: EventLoop | undefined): EventLoop | undefined => {
+  const prev = runningLoop;
+  runningLoop = loop;
+  return prev;
+};
+
+/**
+ * The event loop running the current program (asyncio.get_running_loop). Throws an
+ * `EventLoopError` when called outside a running loop.
+ *
+ * @example
+ * ```ts
+ * import { Aio, getRunningLoop, run } from "aio-ts";
+ * await run(Aio.sync(() => getRunningLoop().time()));
+ * ```
+ */
+export const getRunningLoop = (): EventLoop => {
+  if (runningLoop === undefined) throw new EventLoopError("no running event loop");
+  return runningLoop;
+};
+
+/** @internal the running loop, or undefined. */
+export const peekRunningLoop = (): EventLoop | undefined => runningLoop;
+
+/**
+ * The task whose code is running now (asyncio.current_task), or `undefined` outside a
+ * task.
+ *
+ * @example
+ * ```ts
+ * import { Aio, currentTask, run } from "aio-ts";
+ * await run(Aio.sync(() => currentTask()?.getName()));
+ * ```
+ */
+export const currentTask = (): Task<unknown, unknown> | undefined => currentFiber;
+
+// ---------------------------------------------------------------------------------------
+// The Aio value
+
+/** A frame's answer: the next Aio, null (suspended/done), or PASS (keep unwinding). */
+type Next = Aio<unknown, unknown> | null;
+const PASS: Next = Object.freeze({ _pass: true }) as unknown as Next;
+
+/** A continuation on the fiber stack. @internal */
+export interface Frame {
+  /** Called with the fiber's value in `f._v`. */
+  _ok(f: Task<unknown, unknown>): Next;
+  /** Called with the fiber's failure in `f._cause`. */
+  _err(f: Task<unknown, unknown>): Next;
+}
+
+/** A function of one argument, for `pipe`. */
+type Fn<A, B> = (a: A) => B;
+
+/**
+ * A lazy, immutable description of an asynchronous computation that succeeds with an
+ * `A` or fails with an `E`. Nothing runs until an event loop runs it; running it twice
+ * runs it twice.
+ *
+ * @example
+ * ```ts
+ * import { Aio, run } from "aio-ts";
+ * const program: Aio<number> = Aio.gen(function* () {
+ *   yield* Aio.sleep(10);
+ *   return 42;
+ * });
+ * await run(program); // 42
+ * ```
+ */
+export abstract class Aio<A, E = never> {
+  /** Phantom types: `A` and `E` are covariant. */
+  declare readonly _A: () => A;
+  declare readonly _E: () => E;
+
+  /** @internal Evaluates this primitive on fiber `f`. */
+  abstract _eval(f: Task<unknown, unknown>): Next;
+
+  /**
+   * `yield*` support: the Aio is its own iterator. `yield*` first calls `next()` (no
+   * argument): the Aio yields itself. The fiber then resumes the generator with
+   * `RESUME`, and the value waiting in `resumeValue` becomes the value of `yield*`.
+   * Nothing is allocated per `yield*`; the result objects are shared and read at once.
+   */
+  [Symbol.iterator](): Iterator<Aio<A, E>, A, unknown> {
+    return this;
+  }
+  /** @internal iterator protocol for `yield*`; not for direct use. */
+  next(sent?: unknown): IteratorResult<Aio<A, E>, A> {
+    if (sent === RESUME) {
+      DONE_RESULT.value = resumeValue;
+      resumeValue = undefined;
+      return DONE_RESULT as IteratorReturnResult<A>;
+    }
+    YIELD_RESULT.value = this;
+    return YIELD_RESULT as IteratorYieldResult<Aio<A, E>>;
+  }
+  /** @internal iterator protocol for `yield*`: rethrows the failure at the `yield*`. */
+  throw(e?: unknown): IteratorResult<Aio<A, E>, A> {
+    throw e;
+  }
+  /** @internal iterator protocol for `yield*`. */
+  return(value?: unknown): IteratorResult<Aio<A, E>, A> {
+    return { done: true, value: value as A };
+  }
+
+  /** Applies functions left to right: `aio.pipe(f, g)` is `g(f(aio))`. */
+  pipe<B>(ab: Fn<this, B>): B;
+  pipe<B, C>(ab: Fn<this, B>, bc: Fn<B, C>): C;
+  pipe<B, C, D>(ab: Fn<this, B>, bc: Fn<B, C>, cd: Fn<C, D>): D;
+  pipe<B, C, D, F>(ab: Fn<this, B>, bc: Fn<B, C>, cd: Fn<C, D>, df: Fn<D, F>): F;
+  pipe<B, C, D, F, G>(ab: Fn<this, B>, bc: Fn<B, C>, cd: Fn<C, D>, df: Fn<D, F>, fg: Fn<F, G>): G;
+  pipe<B, C, D, F, G, H>(
+    ab: Fn<this, B>,
+    bc: Fn<B, C>,
+    cd: Fn<C, D>,
+    df: Fn<D, F>,
+    fg: Fn<F, G>,
+    gh: Fn<G, H>,
+  ): H;
+  pipe<B, C, D, F, G, H, I>(
+    ab: Fn<this, B>,
+    bc: Fn<B, C>,
+    cd: Fn<C, D>,
+    df: Fn<D, F>,
+    fg: Fn<F, G>,
+    gh: Fn<G, H>,
+    hi: Fn<H, I>,
+  ): I;
+  pipe<B, C, D, F, G, H, I, J>(
+    ab: Fn<this, B>,
+    bc: Fn<B, C>,
+    cd: Fn<C, D>,
+    df: Fn<D, F>,
+    fg: Fn<F, G>,
+    gh: Fn<G, H>,
+    hi: Fn<H, I>,
+    ij: Fn<I, J>,
+  ): J;
+  pipe(...fns: ReadonlyArray<(x: never) => unknown>): unknown {
+    let x: unknown = this;
+    for (const f of fns) x = f(x as never);
+    return x;
+  }
+}
+
+/** What the fiber sends into a generator to resume it; the value is in `resumeValue`. */
+const RESUME = Object.freeze({ _resume: true });
+let resumeValue: unknown = undefined;
+const YIELD_RESULT: { done: false; value: unknown } = { done: false, value: undefined };
+const DONE_RESULT: { done: true; value: unknown } = { done: true, value: undefined };
+
+/** Resumes a generator suspended in `yield*` with `value`. */
+const resumeGen = (it: Iterator<unknown, unknown, unknown>, value: unknown): IteratorResult<unknown, unknown> => {
+  resumeValue = value;
+  return it.next(RESUME);
+};
+
+// ---------------------------------------------------------------------------------------
+// Primitives
+
+/** @internal */
+export class Succeed<A> extends Aio<A, never> {
+  constructor(readonly value: A) {
+    super();
+  }
+  _eval(f: Task<unknown, unknown>): Next {
+    f._v = this.value;
+    return f._ret();
+  }
+}
+
+/** @internal */
+export class FailCause<E> extends Aio<never, E> {
+  constructor(readonly cause: Cause.Cause<E>) {
+    super();
+  }
+  _eval(f: Task<unknown, unknown>): Next {
+    f._cause = this.cause;
+    return f._fail();
+  }
+}
+
+/** @internal */
+export class Sync<A> extends Aio<A, never> {
+  constructor(readonly thunk: () => A) {
+    super();
+  }
+  _eval(f: Task<unknown, unknown>): Next {
+    f._v = this.thunk();
+    return f._ret();
+  }
+}
+
+/** @internal */
+export class TryCatch<A, E> extends Aio<A, E> {
+  constructor(
+    readonly thunk: () => A,
+    readonly onThrow: (thrown: unknown) => E,
+  ) {
+    super();
+  }
+  _eval(f: Task<unknown, unknown>): Next {
+    try {
+      f._v = this.thunk();
+    } catch (e) {
+      f._cause = Cause.fail(this.onThrow(e));
+      return f._fail();
+    }
+    return f._ret();
+  }
+}
+
+/** @internal */
+export class Suspend<A, E> extends Aio<A, E> {
+  constructor(readonly thunk: () => Aio<A, E>) {
+    super();
+  }
+  _eval(): Next {
+    return this.thunk();
+  }
+}
+
+/** @internal Gives the running fiber to `fn`. */
+export class WithFiber<A, E> extends Aio<A, E> {
+  constructor(readonly fn: (f: Task<unknown, unknown>) => Aio<A, E>) {
+    super();
+  }
+  _eval(f: Task<unknown, unknown>): Next {
+    return this.fn(f);
+  }
+}
+
+/** @internal */
+export class FlatMap<A, E, B, E2> extends Aio<B, E | E2> implements Frame {
+  constructor(
+    readonly self: Aio<A, E>,
+    readonly fn: (a: A) => Aio<B, E2>,
+  ) {
+    super();
+  }
+  _eval(f: Task<unknown, unknown>): Next {
+    f._stack.push(this);
+    return this.self;
+  }
+  _ok(f: Task<unknown, unknown>): Next {
+    return this.fn(f._v as A);
+  }
+  _err(): Next {
+    return PASS;
+  }
+}
+
+/** @internal */
+export class MapAio<A, E, B> extends Aio<B, E> implements Frame {
+  constructor(
+    readonly self: Aio<A, E>,
+    readonly fn: (a: A) => B,
+  ) {
+    super();
+  }
+  _eval(f: Task<unknown, unknown>): Next {
+    f._stack.push(this);
+    return this.self;
+  }
+  _ok(f: Task<unknown, unknown>): Next {
+    f._v = this.fn(f._v as A);
+    return PASS;
+  }
+  _err(): Next {
+    return PASS;
+  }
+}
+
+/** @internal Handles typed failures only; defects and interruptions pass. */
+export class CatchFail<A, E, B, E2> extends Aio<A | B, E2> implements Frame {
+  constructor(
+    readonly self: Aio<A, E>,
+    readonly fn: (e: E) => Aio<B, E2>,
+  ) {
+    super();
+  }
+  _eval(f: Task<unknown, unknown>): Next {
+    f._stack.push(this);
+    return this.self;
+  }
+  _ok(): Next {
+    return PASS;
+  }
+  _err(f: Task<unknown, unknown>): Next {
+    const c = f._cause;
+    return c._tag === "Fail" ? this.fn(c.error as E) : PASS;
+  }
+}
+
+/** @internal Handles every cause. */
+export class CatchCause<A, E, B, E2> extends Aio<A | B, E2> implements Frame {
+  constructor(
+    readonly self: Aio<A, E>,
+    readonly fn: (c: Cause.Cause<E>) => Aio<B, E2>,
+  ) {
+    super();
+  }
+  _eval(f: Task<unknown, unknown>): Next {
+    f._stack.push(this);
+    return this.self;
+  }
+  _ok(): Next {
+    return PASS;
+  }
+  _err(f: Task<unknown, unknown>): Next {
+    return this.fn(f._cause as Cause.Cause<E>);
+  }
+}
+
+/** @internal */
+export class MapError<A, E, E2> extends Aio<A, E2> implements Frame {
+  constructor(
+    readonly self: Aio<A, E>,
+    readonly fn: (e: E) => E2,
+  ) {
+    super();
+  }
+  _eval(f: Task<unknown, unknown>): Next {
+    f._stack.push(this);
+    return this.self;
+  }
+  _ok(): Next {
+    return PASS;
+  }
+  _err(f: Task<unknown, unknown>): Next {
+    const c = f._cause;
+    if (c._tag === "Fail") f._cause = Cause.fail(this.fn(c.error as E));
+    return PASS;
+  }
+}
+
+/** @internal Materialises the outcome as an Exit (and so always succeeds). */
+export class ExitAio<A, E> extends Aio<Exit.Exit<A, E>, never> implements Frame {
+  constructor(readonly self: Aio<A, E>) {
+    super();
+  }
+  _eval(f: Task<unknown, unknown>): Next {
+    f._stack.push(this);
+    return this.self;
+  }
+  _ok(f: Task<unknown, unknown>): Next {
+    f._v = Exit.succeed(f._v);
+    return PASS;
+  }
+  _err(f: Task<unknown, unknown>): Next {
+    return new Succeed(Exit.failCause(f._cause));
+  }
+}
+
+/** Restores a value after a finaliser ran. */
+class RestoreValue implements Frame {
+  constructor(private readonly value: unknown) {}
+  _ok(f: Task<unknown, unknown>): Next {
+    f._v = this.value;
+    return PASS;
+  }
+  _err(): Next {
+    return PASS;
+  }
+}
+
+/** Restores a failure after a finaliser ran (a failing finaliser replaces it). */
+class RestoreCause implements Frame {
+  constructor(private readonly cause: Cause.Cause<unknown>) {}
+  _ok(): Next {
+    return new FailCause(this.cause);
+  }
+  _err(): Next {
+    return PASS;
+  }
+}
+
+/**
+ * @internal Runs `cleanup(exit)` uninterruptibly on every exit of `self`, then resumes
+ * the original outcome (a failing cleanup replaces it, as an exception in `finally`).
+ */
+export class OnExit<A, E, E2> extends Aio<A, E | E2> implements Frame {
+  constructor(
+    readonly self: Aio<A, E>,
+    readonly cleanup: (exit: Exit.Exit<A, E>) => Aio<unknown, E2>,
+  ) {
+    super();
+  }
+  _eval(f: Task<unknown, unknown>): Next {
+    f._stack.push(this);
+    return this.self;
+  }
+  _ok(f: Task<unknown, unknown>): Next {
+    const v = f._v as A;
+    f._stack.push(new RestoreValue(v));
+    return new SetInterruptible(this.cleanup(Exit.succeed(v)), false);
+  }
+  _err(f: Task<unknown, unknown>): Next {
+    const c = f._cause as Cause.Cause<E>;
+    f._stack.push(new RestoreCause(c));
+    return new SetInterruptible(this.cleanup(Exit.failCause(c)), false);
+  }
+}
+
+const RESTORE_INTERRUPTIBLE: Frame = {
+  _ok(f) {
+    f._interruptible = true;
+    return f._mustCancel ? f._cancelNow() : PASS;
+  },
+  _err(f) {
+    f._interruptible = true;
+    return PASS;
+  },
+};
+
+const RESTORE_UNINTERRUPTIBLE: Frame = {
+  _ok(f) {
+    f._interruptible = false;
+    return PASS;
+  },
+  _err(f) {
+    f._interruptible = false;
+    return PASS;
+  },
+};
+
+/**
+ * @internal Runs `self` with interruptibility set to `flag`, restoring it afterwards. A
+ * cancellation that arrived while uninterruptible is delivered when the region ends.
+ */
+export class SetInterruptible<A, E> extends Aio<A, E> {
+  constructor(
+    readonly self: Aio<A, E>,
+    readonly flag: boolean,
+  ) {
+    super();
+  }
+  _eval(f: Task<unknown, unknown>): Next {
+    f._stack.push(f._interruptible ? RESTORE_INTERRUPTIBLE : RESTORE_UNINTERRUPTIBLE);
+    f._interruptible = this.flag;
+    if (this.flag && f._mustCancel) return f._cancelNow();
+    return this.self;
+  }
+}
+
+/** A generator driven by the fiber: `yield*` of an Aio suspends the generator on it. */
+class GenFrame implements Frame {
+  constructor(private readonly it: Iterator<unknown, unknown, unknown>) {}
+
+  /** Runs the generator to its first `yield*`. */
+  _start(f: Task<unknown, unknown>): Next {
+    let r: IteratorResult<unknown, unknown>;
+    try {
+      r = this.it.next();
+    } catch (e) {
+      return new FailCause(Cause.fromThrown(e));
+    }
+    const next = this.step(f, r);
+    return next === PASS ? f._ret() : next;
+  }
+
+  _ok(f: Task<unknown, unknown>): Next {
+    let r: IteratorResult<unknown, unknown>;
+    try {
+      r = resumeGen(this.it, f._v);
+    } catch (e) {
+      return new FailCause(Cause.fromThrown(e));
+    }
+    return this.step(f, r);
+  }
+
+  _err(f: Task<unknown, unknown>): Next {
+    // Throw the failure into the generator at its `yield*`, so try/catch/finally run.
+    const thrown = Cause.squash(f._cause);
+    let r: IteratorResult<unknown, unknown>;
+    try {
+      r = this.it.throw!(thrown);
+    } catch (e) {
+      // The same value came back out: keep the original cause (typed failure stays
+      // typed, an interruption stays an interruption).
+      return e === thrown ? PASS : new FailCause(Cause.fromThrown(e));
+    }
+    const next = this.step(f, r);
+    return next === PASS ? new Succeed(f._v) : next;
+  }
+
+  private step(f: Task<unknown, unknown>, r: IteratorResult<unknown, unknown>): Next {
+    while (r.done !== true) {
+      const y = r.value;
+      if (y instanceof Succeed) {
+        // Fast path: an already-resolved value continues inline, without the stack.
+        try {
+          r = resumeGen(this.it, y.value);
+        } catch (e) {
+          return new FailCause(Cause.fromThrown(e));
+        }
+        continue;
+      }
+      if (!(y instanceof Aio)) {
+        return new FailCause(
+          Cause.die(new TypeError(`Aio.gen: a generator yielded ${String(y)}, not an Aio; write yield*, not yield`)),
+        );
+      }
+      f._stack.push(this);
+      return y;
+    }
+    f._v = r.value;
+    return PASS;
+  }
+}
+
+/** @internal `Aio.gen`. */
+export class Gen<A, E> extends Aio<A, E> {
+  constructor(readonly body: () => Iterator<unknown, A, unknown>) {
+    super();
+  }
+  _eval(f: Task<unknown, unknown>): Next {
+    const frame = new GenFrame(this.body());
+    return frame._start(f);
+  }
+}
+
+/** What a suspended fiber waits on, for a user callback (`Aio.async`, promises). */
+class AsyncToken {
+  /** A resume that arrived while `register` was still running. */
+  sync: Aio<unknown, unknown> | undefined = undefined;
+  canceller: (() => void) | undefined = undefined;
+  controller: AbortController | undefined = undefined;
+  constructor(readonly fiber: Task<unknown, unknown>) {}
+}
+
+/** @internal */
+export type Register<A, E> = (
+  resume: (aio: Aio<A, E>) => void,
+  signal: AbortSignal,
+) => void | (() => void);
+
+/** @internal A suspension on a callback registration. */
+export class Async<A, E> extends Aio<A, E> {
+  constructor(
+    readonly register: Register<A, E>,
+    /** Whether the operation is a host operation the virtual clock must wait for. */
+    readonly host: boolean,
+  ) {
+    super();
+  }
+  _eval(f: Task<unknown, unknown>): Next {
+    if (f._mustCancel && f._interruptible) return f._cancelNow();
+    const token = new AsyncToken(f);
+    const loop = f._loop;
+    const host = this.host;
+    let settled = false;
+    if (host) loop._hostPending(1);
+    const resume = (aio: Aio<A, E>): void => {
+      if (settled) return;
+      settled = true;
+      if (host) loop._hostPending(-1);
+      if (f._waitingOn !== token) return; // cancelled meanwhile: ignore
+      if (f._runState === RUNNING) token.sync = aio;
+      else f._scheduleResume(aio);
+    };
+    f._waitingOn = token;
+    // Allocate an AbortController only when the callback asks for a signal.
+    const wantsSignal = this.register.length >= 2;
+    if (wantsSignal) token.controller = new AbortController();
+    const canceller = this.register(resume, (token.controller?.signal ?? undefined) as AbortSignal);
+    if (token.sync !== undefined) {
+      // Resumed synchronously inside `register`: continue inline.
+      f._waitingOn = null;
+      return token.sync;
+    }
+    if (typeof canceller === "function") token.canceller = canceller;
+    f._runState = SUSPENDED;
+    return null;
+  }
+}
+
+/** @internal The timer a sleeping fiber waits on; it resumes the fiber in place. */
+class FiberTimer implements Timer {
+  _index = -1;
+  constructor(
+    readonly _when: number,
+    readonly _seq: number,
+    private readonly fiber: Task<unknown, unknown>,
+    private readonly next: Aio<unknown, unknown>,
+  ) {}
+  _run(): void {
+    const f = this.fiber;
+    if (f._waitingOn !== this) return;
+    f._waitingOn = null;
+    f._resumeWith = this.next;
+    f._run();
+  }
+}
+
+/** @internal `sleep(ms, value)`: a timer in the loop's heap, or one ready-queue turn. */
+export class Sleep<A> extends Aio<A, never> {
+  private readonly done: Succeed<A>;
+  constructor(
+    readonly ms: number,
+    value: A,
+  ) {
+    super();
+    this.done = new Succeed(value);
+  }
+  _eval(f: Task<unknown, unknown>): Next {
+    if (f._mustCancel && f._interruptible) return f._cancelNow();
+    const loop = f._loop;
+    if (this.ms <= 0) {
+      // sleep(0): yield to the loop exactly once.
+      f._scheduleResume(this.done);
+      return null;
+    }
+    const t = new FiberTimer(loop.time() + this.ms, loop._nextSeq(), f, this.done);
+    f._waitingOn = t;
+    f._runState = SUSPENDED;
+    loop._addTimer(t);
+    return null;
+  }
+}
+
+/** @internal Never resumes; only a cancellation ends it. */
+export class Never extends Aio<never, never> {
+  _eval(f: Task<unknown, unknown>): Next {
+    if (f._mustCancel && f._interruptible) return f._cancelNow();
+    f._waitingOn = NEVER_TOKEN;
+    f._runState = SUSPENDED;
+    return null;
+  }
+}
+const NEVER_TOKEN = { never: true };
+
+/** @internal Waits for a future (or task) to be done. */
+export class AwaitFuture<A, E> extends Aio<A, E> {
+  constructor(readonly future: Future<A, E>) {
+    super();
+  }
+  _eval(f: Task<unknown, unknown>): Next {
+    const fut = this.future as Future<unknown, unknown>;
+    if (f._mustCancel && f._interruptible && fut._exit === undefined) {
+      // asyncio: a pending cancellation cancels the future about to be awaited.
+      f._mustCancel = false;
+      if (!fut.cancel(f._cancelMsg)) return f._cancelNow();
+    }
+    if (fut._exit !== undefined) {
+      fut._markRetrieved();
+      return fut._exitAio();
+    }
+    f._waitingOn = fut;
+    f._runState = SUSPENDED;
+    fut._addWaiter(f);
+    return null;
+  }
+}
+
+// ---------------------------------------------------------------------------------------
+// Future
+
+/**
+ * A callback run when a future is done, through the loop, with the future.
+ * @example
+ * ```ts
+ * import type { DoneCallback, Future } from "aio-ts";
+ * const log: DoneCallback<Future<number, never>> = (f) => console.log(f.result());
+ * ```
+ */
+export type DoneCallback<F> = (future: F) => void;
+
+/**
+ * A value that will be available later (asyncio.Future): set once with `setResult`,
+ * `setException` or `cancel`; `yield*` waits for it. Its callbacks and waiters always run
+ * on a later loop iteration, never synchronously.
+ *
+ * @example
+ * ```ts
+ * import { Aio, createFuture, run } from "aio-ts";
+ * const program = Aio.gen(function* () {
+ *   const fut = yield* createFuture<number>();
+ *   fut.getLoop().callLater(10, () => fut.setResult(7));
+ *   return yield* fut; // 7
+ * });
+ * await run(program);
+ * ```
+ */
+export class Future<A, E = never> {
+  /** @internal */ _exit: Exit.Exit<A, E> | undefined = undefined;
+  /** @internal callbacks and waiting fibers, in registration order */
+  _callbacks: Array<DoneCallback<never> | Task<unknown, unknown>> | null = null;
+  /** @internal the outcome as an Aio, shared by every waiter */
+  private _asAio: Aio<A, E> | undefined = undefined;
+  /** @internal the Aio that awaits this future, made once */
+  private _awaiter: AwaitFuture<A, E> | undefined = undefined;
+  /** @internal a failure nobody has read yet */
+  _unretrieved = false;
+  /** @internal */ readonly _loop: LoopCore;
+
+  constructor(loop: EventLoop) {
+    this._loop = loop as unknown as LoopCore;
+  }
+
+  /** True when the future has a result, an exception, or was cancelled. */
+  done(): boolean {
+    return this._exit !== undefined;
+  }
+
+  /** True when the future was cancelled (its exit is an interruption). */
+  cancelled(): boolean {
+    const e = this._exit;
+    return e !== undefined && e._tag === "Failure" && e.cause._tag === "Interrupt";
+  }
+
+  /**
+   * The result. Throws `InvalidStateError` while pending, the `CancelledError` when
+   * cancelled, the error (or defect) when failed.
+   */
+  result(): A {
+    const e = this._exit;
+    if (e === undefined) throw new InvalidStateError("Result is not set.");
+    this._markRetrieved();
+    return Exit.getOrThrow(e);
+  }
+
+  /**
+   * The failure (typed error or defect), or `undefined` after a success. Throws
+   * `InvalidStateError` while pending and the `CancelledError` when cancelled.
+   */
+  exception(): E | unknown {
+    const e = this._exit;
+    if (e === undefined) throw new InvalidStateError("Exception is not set.");
+    if (e._tag === "Success") return undefined;
+    if (e.cause._tag === "Interrupt") throw Cause.squash(e.cause);
+    this._markRetrieved();
+    return Cause.squash(e.cause);
+  }
+
+  /** The outcome as a typed `Exit`, or `undefined` while pending. */
+  getExit(): Exit.Exit<A, E> | undefined {
+    if (this._exit !== undefined) this._markRetrieved();
+    return this._exit;
+  }
+
+  /** Marks the future done with `value`. `InvalidStateError` if already done. */
+  setResult(value: A): void {
+    if (this._exit !== undefined) throw new InvalidStateError(`invalid state: future is already done`);
+    this._settle(Exit.succeed(value));
+  }
+
+  /** Marks the future failed with the typed `error`. `InvalidStateError` if already done. */
+  setException(error: E): void {
+    if (this._exit !== undefined) throw new InvalidStateError(`invalid state: future is already done`);
+    this._settle(Exit.fail(error));
+  }
+
+  /** Cancels the future; returns false if it was already done. */
+  cancel(msg?: string): boolean {
+    if (this._exit !== undefined) return false;
+    this._settle(Exit.interrupt(msg));
+    return true;
+  }
+
+  /** Calls `cb(future)` through the loop once the future is done (at once if it is). */
+  addDoneCallback(cb: DoneCallback<this>): void {
+    if (typeof cb !== "function") throw new TypeError("addDoneCallback: the callback must be a function");
+    if (this._exit !== undefined) {
+      this._loop.callSoon(cb, this);
+      return;
+    }
+    (this._callbacks ??= []).push(cb);
+  }
+
+  /** Removes every registration of `cb`; returns how many were removed. */
+  removeDoneCallback(cb: DoneCallback<this>): number {
+    const cbs = this._callbacks;
+    if (cbs === null) return 0;
+    const kept = cbs.filter((c) => c !== cb);
+    const removed = cbs.length - kept.length;
+    this._callbacks = kept;
+    return removed;
+  }
+
+  /** The event loop this future belongs to. */
+  getLoop(): EventLoop {
+    return this._loop as unknown as EventLoop;
+  }
+
+  /** `yield* future` waits for it and returns its result (or throws its failure). */
+  [Symbol.iterator](): Iterator<Aio<A, E>, A, unknown> {
+    return (this._awaiter ??= new AwaitFuture(this));
+  }
+
+  /** @internal */
+  _addWaiter(f: Task<unknown, unknown>): void {
+    (this._callbacks ??= []).push(f);
+  }
+
+  /** @internal */
+  _exitAio(): Aio<A, E> {
+    if (this._asAio === undefined) {
+      const e = this._exit!;
+      this._asAio = e._tag === "Success" ? new Succeed(e.value) : new FailCause(e.cause);
+    }
+    return this._asAio;
+  }
+
+  /** @internal */
+  _markRetrieved(): void {
+    if (this._unretrieved) {
+      this._unretrieved = false;
+      this._loop._retrieved(this as Future<unknown, unknown>);
+    }
+  }
+
+  /**
+   * @internal Completes the future: its callbacks and waiters are scheduled on the loop
+   * in registration order (never run here).
+   */
+  _settle(exit: Exit.Exit<A, E>): void {
+    this._exit = exit;
+    if (exit._tag === "Failure" && exit.cause._tag !== "Interrupt") {
+      this._unretrieved = true;
+      this._loop._noteUnretrieved(this as Future<unknown, unknown>);
+    }
+    const cbs = this._callbacks;
+    if (cbs === null) return;
+    this._callbacks = null;
+    for (let i = 0; i < cbs.length; i++) {
+      const cb = cbs[i]!;
+      if (cb instanceof Task) cb._wakeFromFuture(this as Future<unknown, unknown>);
+      else this._loop.callSoon(cb as DoneCallback<this>, this);
+    }
+  }
+}
+
+// ---------------------------------------------------------------------------------------
+// Task: a fiber
+
+/** Run states of a fiber. */
+const SCHEDULED = 0; // in the ready queue (also: created, first step pending)
+const RUNNING = 1; // its steps are executing now
+const SUSPENDED = 2; // waiting on `_waitingOn`
+const FINISHED = 3; // has an exit
+
+/**
+ * How many primitive steps a fiber runs before it yields to the loop (goes to the back
+ * of the ready queue), so one busy fiber cannot starve the others.
+ */
+export const MAX_STEPS_PER_TURN = 2048;
+
+let taskCounter = 0;
+
+/**
+ * A fiber running an `Aio` on an event loop (asyncio.Task). A Task is a Future: `yield*`
+ * joins it, `cancel(msg)` throws a `CancelledError` into it at the `yield*` where it is
+ * suspended.
+ *
+ * @example
+ * ```ts
+ * import { Aio, createTask, run } from "aio-ts";
+ * const program = Aio.gen(function* () {
+ *   const task = yield* createTask(Aio.sleep(100, "done"), { name: "sleeper" });
+ *   return yield* task; // "done"
+ * });
+ * await run(program);
+ * ```
+ */
+export class Task<A, E = never> extends Future<A, E> {
+  /** @internal continuation stack */ _stack: Frame[] = [];
+  /** @internal current value while unwinding with success */ _v: unknown = undefined;
+  /** @internal current cause while unwinding with failure */ _cause: Cause.Cause<unknown> = NO_CAUSE;
+  /** @internal */ _runState = SCHEDULED;
+  /** @internal what to evaluate when the fiber runs next */ _resumeWith: Aio<unknown, unknown> | null;
+  /** @internal what the fiber is suspended on (a future, timer, callback token) */
+  _waitingOn: unknown = null;
+  /** @internal */ _interruptible = true;
+  /** @internal a cancellation requested and not yet delivered */ _mustCancel = false;
+  /** @internal */ _cancelMsg: string | undefined = undefined;
+  /** @internal */ _numCancels = 0;
+  private _name: string | undefined;
+  private readonly _id: number;
+
+  /** @internal use `createTask` or `loop.createTask`. */
+  constructor(loop: EventLoop, aio: Aio<A, E>, name?: string) {
+    super(loop);
+    this._id = ++taskCounter;
+    this._name = name;
+    this._resumeWith = aio;
+    const l = this._loop;
+    l._taskStarted(this as Task<unknown, unknown>);
+    l._enqueue(this);
+  }
+
+  /** The task's name (`Task-N` unless set). */
+  getName(): string {
+    return this._name ?? `Task-${this._id}`;
+  }
+
+  /** Renames the task. */
+  setName(name: string): void {
+    this._name = String(name);
+  }
+
+  /**
+   * Requests cancellation (asyncio Task.cancel): a `CancelledError` carrying `msg` is
+   * thrown into the task where it is suspended, on a later loop iteration. Returns
+   * false if the task is already done. Several calls before delivery throw once and
+   * are all counted by `cancelling()`.
+   */
+  override cancel(msg?: string): boolean {
+    if (this._exit !== undefined) return false;
+    this._numCancels++;
+    if (this._runState === SUSPENDED && this._interruptible) {
+      const w = this._waitingOn;
+      // Waiting on a future: cancel that future; its completion wakes this task with
+      // the CancelledError (as asyncio's `_fut_waiter.cancel()`).
+      if (w instanceof Future && w.cancel(msg)) return true;
+      if (!(w instanceof Future)) {
+        this._mustCancel = true;
+        this._cancelMsg = msg;
+        this._detach();
+        this._scheduleResume(null);
+        return true;
+      }
+    }
+    this._mustCancel = true;
+    this._cancelMsg = msg;
+    return true;
+  }
+
+  /** The number of cancellation requests not yet withdrawn by `uncancel()`. */
+  cancelling(): number {
+    return this._numCancels;
+  }
+
+  /** Withdraws one cancellation request; returns the remaining count. */
+  uncancel(): number {
+    if (this._numCancels > 0) this._numCancels--;
+    return this._numCancels;
+  }
+
+  /** @throws always: a task's outcome is set by its program. */
+  override setResult(_value: A): void {
+    throw new InvalidStateError("Task does not support setResult");
+  }
+
+  /** @throws always: a task's outcome is set by its program. */
+  override setException(_error: E): void {
+    throw new InvalidStateError("Task does not support setException");
+  }
+
+  /** @internal A cancellation delivered now: consumes the pending request. */
+  _cancelNow(): Aio<never, never> {
+    this._mustCancel = false;
+    return new FailCause(Cause.interrupt(this._cancelMsg));
+  }
+
+  /** @internal Detaches from what the fiber waits on (timer, callback). */
+  private _detach(): void {
+    const w = this._waitingOn;
+    this._waitingOn = null;
+    if (w instanceof FiberTimer) this._loop._removeTimer(w);
+    else if (w instanceof AsyncToken) {
+      w.controller?.abort(new Error("aio: the fiber was cancelled"));
+      if (w.canceller !== undefined) {
+        try {
+          w.canceller();
+        } catch (e) {
+          this._loop.callExceptionHandler({
+            message: "exception in a canceller",
+            exception: e,
+            task: this as Task<unknown, unknown>,
+          });
+        }
+      }
+    }
+  }
+
+  /** @internal Puts the fiber on the ready queue to continue with `next`. */
+  _scheduleResume(next: Aio<unknown, unknown> | null): void {
+    this._waitingOn = null;
+    this._runState = SCHEDULED;
+    this._resumeWith = next;
+    this._loop._enqueue(this);
+  }
+
+  /** @internal Called (through `_settle`) when the future this fiber waits on is done. */
+  _wakeFromFuture(fut: Future<unknown, unknown>): void {
+    if (this._waitingOn !== fut) return;
+    fut._markRetrieved();
+    this._scheduleResume(fut._exitAio());
+  }
+
+  /** @internal Ready-queue entry point. */
+  _run(): void {
+    if (this._runState === FINISHED) return;
+    let next = this._resumeWith;
+    this._resumeWith = null;
+    this._runState = RUNNING;
+    // asyncio's __step: a pending cancellation replaces whatever the fiber woke with.
+    if (this._mustCancel && this._interruptible) next = this._cancelNow();
+    if (next !== null) this._runLoop(next);
+  }
+
+  /**
+   * @internal The run loop: evaluates primitives until the fiber suspends, finishes, or
+   * uses up its step budget (then it goes to the back of the ready queue).
+   */
+  private _runLoop(start: Aio<unknown, unknown>): void {
+    const prev = currentFiber;
+    currentFiber = this as Task<unknown, unknown>;
+    let cur: Next = start;
+    let steps = 0;
+    for (;;) {
+      try {
+        while (cur !== null) {
+          if (++steps > MAX_STEPS_PER_TURN) {
+            this._scheduleResume(cur);
+            cur = null;
+            break;
+          }
+          cur = cur._eval(this as Task<unknown, unknown>);
+        }
+        break;
+      } catch (e) {
+        // A throw from user code (a thunk, a map function): a defect, or an
+        // interruption if it was a CancelledError.
+        this._cause = Cause.fromThrown(e);
+        cur = this._fail();
+      }
+    }
+    currentFiber = prev;
+  }
+
+  /** @internal Unwinds with success (`_v`). */
+  _ret(): Next {
+    const s = this._stack;
+    while (s.length > 0) {
+      const next = s.pop()!._ok(this as Task<unknown, unknown>);
+      if (next !== PASS) return next;
+    }
+    this._complete(Exit.succeed(this._v as A));
+    return null;
+  }
+
+  /** @internal Unwinds with failure (`_cause`). */
+  _fail(): Next {
+    const s = this._stack;
+    while (s.length > 0) {
+      const next = s.pop()!._err(this as Task<unknown, unknown>);
+      if (next !== PASS) return next;
+    }
+    this._complete(Exit.failCause(this._cause as Cause.Cause<E>));
+    return null;
+  }
+
+  private _complete(exit: Exit.Exit<A, E>): void {
+    // asyncio: a task that was cancelled and then returned without suspending again
+    // ends cancelled.
+    if (exit._tag === "Success" && this._mustCancel) {
+      this._mustCancel = false;
+      exit = Exit.interrupt(this._cancelMsg);
+    }
+    this._runState = FINISHED;
+    this._v = undefined;
+    this._cause = NO_CAUSE;
+    this._loop._taskDone(this as Task<unknown, unknown>);
+    this._settle(exit);
+  }
+}
+
+const NO_CAUSE: Cause.Cause<never> = Cause.die(undefined);

@@ -1,0 +1,110 @@
+/**
+ * Runners (asyncio/runners.py): `run`, `runExit`, `runSync`.
+ *
+ * @module runners
+ */
+import * as Exit from "./Exit.js";
+import { EventLoopError } from "./exceptions.js";
+import { EventLoop, type EventLoopOptions } from "./events.js";
+import { type Aio, type Task } from "./internal/core.js";
+import { exit as exitAio, gen } from "./Aio.js";
+
+/**
+ * Runs `aio` on a fresh event loop and resolves with its `Exit`: asyncio.run's life
+ * cycle (the tasks still pending afterwards are cancelled and awaited, then the loop is
+ * closed), without rejecting.
+ * @example
+ * ```ts
+ * import { Aio, Exit, runExit } from "aio-ts";
+ * const e = await runExit(Aio.fail("nope"));
+ * Exit.isFailure(e); // true
+ * ```
+ */
+export const runExit = async <A, E>(aio: Aio<A, E>, options?: EventLoopOptions): Promise<Exit.Exit<A, E>> => {
+  const loop = new EventLoop(options);
+  try {
+    const main = loop.createTask(aio, { name: "main" });
+    let result: Exit.Exit<A, E>;
+    try {
+      result = await loop.runUntilCompleteExit(main);
+    } catch (e) {
+      result = Exit.die(e);
+    }
+    await cancelAllTasks(loop);
+    return result;
+  } finally {
+    loop.close();
+  }
+};
+
+/** asyncio.runners._cancel_all_tasks: cancel what is left, wait for it to finish. */
+const cancelAllTasks = async (loop: EventLoop): Promise<void> => {
+  const pending = [...loop.allTasks()];
+  if (pending.length === 0) return;
+  for (const t of pending) t.cancel();
+  await loop.runUntilCompleteExit(
+    gen(function* () {
+      for (const t of pending) yield* exitAio(t as unknown as Aio<unknown, unknown>);
+    }),
+  );
+  for (const t of pending) {
+    const e = t.getExit();
+    if (e !== undefined && e._tag === "Failure" && e.cause._tag !== "Interrupt") {
+      loop.callExceptionHandler({
+        message: "unhandled exception during run() shutdown",
+        exception: e.cause._tag === "Fail" ? e.cause.error : e.cause.defect,
+        task: t as Task<unknown, unknown>,
+      });
+    }
+  }
+};
+
+/**
+ * Runs `aio` on a fresh event loop (asyncio.run): resolves with its value; rejects with
+ * the typed error, the defect, or a CancelledError if it was interrupted. Afterwards the
+ * tasks still pending are cancelled and awaited and the loop is closed.
+ * @example
+ * ```ts
+ * import { Aio, run } from "aio-ts";
+ * await run(Aio.sleep(10, "done")); // "done"
+ * ```
+ */
+export const run = <A, E>(aio: Aio<A, E>, options?: EventLoopOptions): Promise<A> =>
+  runExit(aio, options).then(Exit.getOrThrow);
+
+/**
+ * Runs a program that never suspends on a timer, promise or other task, synchronously;
+ * returns its value or throws its failure. A program that does suspend is an
+ * `EventLoopError` (use `run`).
+ * @example
+ * ```ts
+ * import { Aio, runSync } from "aio-ts";
+ * runSync(Aio.succeed(1).pipe(Aio.map((n) => n + 1))); // 2
+ * ```
+ */
+export const runSync = <A, E>(aio: Aio<A, E>): A => Exit.getOrThrow(runSyncExit(aio));
+
+/**
+ * As `runSync`, but returns the `Exit` instead of throwing the program's failure.
+ * @example
+ * ```ts
+ * import { Aio, Exit, runSyncExit } from "aio-ts";
+ * Exit.isFailure(runSyncExit(Aio.fail(1))); // true
+ * ```
+ */
+export const runSyncExit = <A, E>(aio: Aio<A, E>): Exit.Exit<A, E> => {
+  const loop = new EventLoop();
+  const main = loop.createTask(aio, { name: "main" });
+  loop._drainSync();
+  const result = main.getExit();
+  if (result === undefined) {
+    for (const t of loop.allTasks()) t.cancel();
+    loop._drainSync();
+    loop.close();
+    throw new EventLoopError("runSync: the program suspended (on a timer, a promise or another task); use run()");
+  }
+  for (const t of loop.allTasks()) t.cancel();
+  loop._drainSync();
+  loop.close();
+  return result;
+};
