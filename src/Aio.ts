@@ -29,7 +29,10 @@ import {
   TryCatch,
   WithFiber,
   type Future,
+  type YieldOf,
 } from "./internal/core.js";
+
+export type { YieldOf };
 
 /**
  * A lazy, immutable description of an asynchronous computation that succeeds with an
@@ -44,12 +47,33 @@ import {
  */
 export type Aio<A, E = never> = AioClass<A, E>;
 
-/** The success type of an Aio. @example `type N = Aio.Success<Aio<number>> // number` */
+/**
+ * The success type of an Aio.
+ * @example
+ * ```ts
+ * import { Aio } from "aio-ts";
+ * type N = Aio.Success<Aio<number>>; // number
+ * ```
+ */
 export type Success<T> = T extends AioClass<infer A, infer _E> ? A : never;
-/** The error type of an Aio. @example `type S = Aio.Error<Aio<number, string>> // string` */
+/**
+ * The error type of an Aio.
+ * @example
+ * ```ts
+ * import { Aio } from "aio-ts";
+ * type S = Aio.Error<Aio<number, string>>; // string
+ * ```
+ */
 export type Error<T> = T extends AioClass<infer _A, infer E> ? E : never;
 
-/** Anything `yield*` accepts inside `Aio.gen`: an Aio, a Task or a Future. */
+/**
+ * Anything `yield*` accepts inside `Aio.gen`: an Aio, a Task or a Future.
+ * @example
+ * ```ts
+ * import { Aio } from "aio-ts";
+ * const toAio = <A, E>(y: Aio.Yieldable<A, E>): Aio<A, E> => Aio.from(y);
+ * ```
+ */
 export type Yieldable<A, E> = AioClass<A, E> | Future<A, E>;
 
 // ----- constructors ------------------------------------------------------------------
@@ -257,8 +281,8 @@ export function sleep<A>(ms: number, value?: A): Aio<A | undefined> {
   return new Sleep(ms, value);
 }
 
-/** The types `yield*` gives inside `Aio.gen`. */
-type YieldedError<Y> = [Y] extends [never] ? never : Y extends AioClass<infer _A, infer E> ? E : never;
+/** The error union of what a generator `yield*`ed. */
+type YieldedError<Y> = [Y] extends [never] ? never : Y extends YieldOf<infer E> ? E : never;
 
 /**
  * Generator do-notation (asyncio's `async def`): `yield*` an Aio, Task or Future to get
@@ -276,7 +300,7 @@ type YieldedError<Y> = [Y] extends [never] ? never : Y extends AioClass<infer _A
  * await run(add(10, 5)); // 15
  * ```
  */
-export const gen = <Y extends AioClass<unknown, unknown>, R>(
+export const gen = <Y extends YieldOf<unknown>, R>(
   body: () => Generator<Y, R, unknown>,
 ): Aio<R, YieldedError<Y>> => {
   if (typeof body !== "function") throw new TypeError("Aio.gen: expected a generator function");

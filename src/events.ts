@@ -156,7 +156,7 @@ export type TaskFactory = <A, E>(
  * ```
  */
 export interface TaskOptions {
-  readonly name?: string;
+  readonly name?: string | undefined;
 }
 
 /**

@@ -12,8 +12,40 @@
  * ```
  * @module aio-ts
  */
-import * as Aio from "./Aio.js";
-export { Aio };
+import * as AioModule from "./Aio.js";
+
+/**
+ * The `Aio` module: constructors (`succeed`, `fail`, `sync`, `promise`, `sleep`, `gen`…)
+ * and data-last combinators (`map`, `flatMap`, `catchAll`, `ensuring`…).
+ * @example
+ * ```ts
+ * import { Aio, runSync } from "aio-ts";
+ * runSync(Aio.succeed(1).pipe(Aio.map((n) => n + 1))); // 2
+ * ```
+ */
+export const Aio: typeof AioModule = AioModule;
+/**
+ * A lazy, immutable description of an asynchronous computation that succeeds with an
+ * `A` or fails with a typed `E`.
+ * @example
+ * ```ts
+ * import { Aio } from "aio-ts";
+ * const n: Aio<number> = Aio.succeed(1);
+ * ```
+ */
+export type Aio<A, E = never> = AioModule.Aio<A, E>;
+/** Types that go with the `Aio` module. */
+export declare namespace Aio {
+  /** The Aio type itself, as `Aio.Aio<A, E>`. */
+  export type Aio<A, E = never> = AioModule.Aio<A, E>;
+  /** The success type of an Aio. */
+  export type Success<T> = AioModule.Success<T>;
+  /** The error type of an Aio. */
+  export type Error<T> = AioModule.Error<T>;
+  /** An Aio, Task or Future. */
+  export type Yieldable<A, E> = AioModule.Yieldable<A, E>;
+}
+export type { YieldOf } from "./internal/core.js";
 export * as Cause from "./Cause.js";
 export * as Exit from "./Exit.js";
 export * from "./exceptions.js";

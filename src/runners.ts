@@ -7,7 +7,7 @@ import * as Exit from "./Exit.js";
 import { EventLoopError } from "./exceptions.js";
 import { EventLoop, type EventLoopOptions } from "./events.js";
 import { type Aio, type Task } from "./internal/core.js";
-import { exit as exitAio, gen } from "./Aio.js";
+import { exit as exitAio, from, gen } from "./Aio.js";
 
 /**
  * Runs `aio` on a fresh event loop and resolves with its `Exit`: asyncio.run's life
@@ -44,7 +44,7 @@ const cancelAllTasks = async (loop: EventLoop): Promise<void> => {
   for (const t of pending) t.cancel();
   await loop.runUntilCompleteExit(
     gen(function* () {
-      for (const t of pending) yield* exitAio(t as unknown as Aio<unknown, unknown>);
+      for (const t of pending) yield* exitAio(from(t));
     }),
   );
   for (const t of pending) {

@@ -124,6 +124,23 @@ export interface Frame {
   _err(f: Task<unknown, unknown>): Next;
 }
 
+declare const YieldBrand: unique symbol;
+
+/**
+ * What `yield*` of an `Aio<A, E>` (or a Future) yields, at the type level: only its error
+ * type, which `Aio.gen` collects into the union of its errors. At run time the Aio
+ * yields itself. A plain `yield` (without the star) yields an Aio, not this, so
+ * `Aio.gen` rejects it at compile time.
+ * @example
+ * ```ts
+ * import type { YieldOf } from "aio-ts";
+ * type E = YieldOf<"oops">; // the yield type of `yield* Aio.fail("oops" as const)`
+ * ```
+ */
+export interface YieldOf<E> {
+  readonly [YieldBrand]: () => E;
+}
+
 /** A function of one argument, for `pipe`. */
 type Fn<A, B> = (a: A) => B;
 
@@ -156,25 +173,25 @@ export abstract class Aio<A, E = never> {
    * `RESUME`, and the value waiting in `resumeValue` becomes the value of `yield*`.
    * Nothing is allocated per `yield*`; the result objects are shared and read at once.
    */
-  [Symbol.iterator](): Iterator<Aio<A, E>, A, unknown> {
+  [Symbol.iterator](): Iterator<YieldOf<E>, A, unknown> {
     return this;
   }
   /** @internal iterator protocol for `yield*`; not for direct use. */
-  next(sent?: unknown): IteratorResult<Aio<A, E>, A> {
+  next(sent?: unknown): IteratorResult<YieldOf<E>, A> {
     if (sent === RESUME) {
       DONE_RESULT.value = resumeValue;
       resumeValue = undefined;
       return DONE_RESULT as IteratorReturnResult<A>;
     }
     YIELD_RESULT.value = this;
-    return YIELD_RESULT as IteratorYieldResult<Aio<A, E>>;
+    return YIELD_RESULT as IteratorYieldResult<never>;
   }
   /** @internal iterator protocol for `yield*`: rethrows the failure at the `yield*`. */
-  throw(e?: unknown): IteratorResult<Aio<A, E>, A> {
+  throw(e?: unknown): IteratorResult<YieldOf<E>, A> {
     throw e;
   }
   /** @internal iterator protocol for `yield*`. */
-  return(value?: unknown): IteratorResult<Aio<A, E>, A> {
+  return(value?: unknown): IteratorResult<YieldOf<E>, A> {
     return { done: true, value: value as A };
   }
 
@@ -218,6 +235,9 @@ export abstract class Aio<A, E = never> {
   }
 }
 
+/** A placeholder cause for fields that hold none yet. */
+const NO_CAUSE_YET: Cause.Cause<never> = Cause.die(undefined);
+
 /** What the fiber sends into a generator to resume it; the value is in `resumeValue`. */
 const RESUME = Object.freeze({ _resume: true });
 let resumeValue: unknown = undefined;
@@ -228,6 +248,20 @@ const DONE_RESULT: { done: true; value: unknown } = { done: true, value: undefin
 const resumeGen = (it: Iterator<unknown, unknown, unknown>, value: unknown): IteratorResult<unknown, unknown> => {
   resumeValue = value;
   return it.next(RESUME);
+};
+
+/** The generator frame whose generator is executing now (for inline `yield*` throws). */
+let activeFrame: GenFrame | undefined = undefined;
+
+/** Records that `cause` is thrown into the active generator; returns the thrown value. */
+const throwIntoGen = (cause: Cause.Cause<unknown>): unknown => {
+  const thrown = Cause.squash(cause);
+  const frame = activeFrame;
+  if (frame !== undefined) {
+    frame.thrown = thrown;
+    frame.thrownCause = cause;
+  }
+  return thrown;
 };
 
 // ---------------------------------------------------------------------------------------
@@ -242,6 +276,11 @@ export class Succeed<A> extends Aio<A, never> {
     f._v = this.value;
     return f._ret();
   }
+  /** `yield*` of a resolved value completes inline: the generator does not suspend. */
+  override next(): IteratorResult<YieldOf<never>, A> {
+    DONE_RESULT.value = this.value;
+    return DONE_RESULT as IteratorReturnResult<A>;
+  }
 }
 
 /** @internal */
@@ -253,6 +292,10 @@ export class FailCause<E> extends Aio<never, E> {
     f._cause = this.cause;
     return f._fail();
   }
+  /** `yield*` of a failure throws it inline, at the `yield*`. */
+  override next(): IteratorResult<YieldOf<E>, never> {
+    throw throwIntoGen(this.cause);
+  }
 }
 
 /** @internal */
@@ -263,6 +306,11 @@ export class Sync<A> extends Aio<A, never> {
   _eval(f: Task<unknown, unknown>): Next {
     f._v = this.thunk();
     return f._ret();
+  }
+  /** `yield*` of a synchronous thunk runs it inline (a throw is thrown at the `yield*`). */
+  override next(): IteratorResult<YieldOf<never>, A> {
+    DONE_RESULT.value = this.thunk();
+    return DONE_RESULT as IteratorReturnResult<A>;
   }
 }
 
@@ -518,17 +566,37 @@ export class SetInterruptible<A, E> extends Aio<A, E> {
   }
 }
 
-/** A generator driven by the fiber: `yield*` of an Aio suspends the generator on it. */
+const NOTHING_THROWN = Object.freeze({ _nothing: true });
+
+/**
+ * A generator driven by the fiber: `yield*` of an Aio suspends the generator on it.
+ *
+ * A failure is thrown into the generator at its `yield*`. The frame remembers the last
+ * value thrown in and its cause: when that same value comes back out (uncaught, or
+ * rethrown after a `finally` that itself yielded), the original cause is kept, so a
+ * typed failure stays typed and an interruption stays an interruption. Anything else
+ * thrown out of a generator is a defect (or an interruption, for a CancelledError).
+ */
 class GenFrame implements Frame {
+  thrown: unknown = NOTHING_THROWN;
+  thrownCause: Cause.Cause<unknown> = NO_CAUSE_YET;
   constructor(private readonly it: Iterator<unknown, unknown, unknown>) {}
 
-  /** Runs the generator to its first `yield*`. */
+  private causeOf(e: unknown): Cause.Cause<unknown> {
+    return e === this.thrown ? this.thrownCause : Cause.fromThrown(e);
+  }
+
+  /** Runs the generator to its first suspending `yield*`. */
   _start(f: Task<unknown, unknown>): Next {
     let r: IteratorResult<unknown, unknown>;
+    const prev = activeFrame;
+    activeFrame = this;
     try {
       r = this.it.next();
     } catch (e) {
-      return new FailCause(Cause.fromThrown(e));
+      return new FailCause(this.causeOf(e));
+    } finally {
+      activeFrame = prev;
     }
     const next = this.step(f, r);
     return next === PASS ? f._ret() : next;
@@ -536,51 +604,50 @@ class GenFrame implements Frame {
 
   _ok(f: Task<unknown, unknown>): Next {
     let r: IteratorResult<unknown, unknown>;
+    const prev = activeFrame;
+    activeFrame = this;
     try {
       r = resumeGen(this.it, f._v);
     } catch (e) {
-      return new FailCause(Cause.fromThrown(e));
+      return new FailCause(this.causeOf(e));
+    } finally {
+      activeFrame = prev;
     }
     return this.step(f, r);
   }
 
   _err(f: Task<unknown, unknown>): Next {
     // Throw the failure into the generator at its `yield*`, so try/catch/finally run.
-    const thrown = Cause.squash(f._cause);
+    const prev = activeFrame;
+    activeFrame = this;
+    const thrown = throwIntoGen(f._cause);
     let r: IteratorResult<unknown, unknown>;
     try {
       r = this.it.throw!(thrown);
     } catch (e) {
-      // The same value came back out: keep the original cause (typed failure stays
-      // typed, an interruption stays an interruption).
-      return e === thrown ? PASS : new FailCause(Cause.fromThrown(e));
+      // The same value came back out: keep unwinding with the original cause.
+      return e === thrown ? PASS : new FailCause(this.causeOf(e));
+    } finally {
+      activeFrame = prev;
     }
     const next = this.step(f, r);
     return next === PASS ? new Succeed(f._v) : next;
   }
 
+  /** The generator yielded (suspend on the Aio) or returned (unwind with its value). */
   private step(f: Task<unknown, unknown>, r: IteratorResult<unknown, unknown>): Next {
-    while (r.done !== true) {
-      const y = r.value;
-      if (y instanceof Succeed) {
-        // Fast path: an already-resolved value continues inline, without the stack.
-        try {
-          r = resumeGen(this.it, y.value);
-        } catch (e) {
-          return new FailCause(Cause.fromThrown(e));
-        }
-        continue;
-      }
-      if (!(y instanceof Aio)) {
-        return new FailCause(
-          Cause.die(new TypeError(`Aio.gen: a generator yielded ${String(y)}, not an Aio; write yield*, not yield`)),
-        );
-      }
-      f._stack.push(this);
-      return y;
+    if (r.done === true) {
+      f._v = r.value;
+      return PASS;
     }
-    f._v = r.value;
-    return PASS;
+    const y = r.value;
+    if (!(y instanceof Aio)) {
+      return new FailCause(
+        Cause.die(new TypeError(`Aio.gen: a generator yielded ${String(y)}, not an Aio; write yield*, not yield`)),
+      );
+    }
+    f._stack.push(this);
+    return y;
   }
 }
 
@@ -859,7 +926,7 @@ export class Future<A, E = never> {
   }
 
   /** `yield* future` waits for it and returns its result (or throws its failure). */
-  [Symbol.iterator](): Iterator<Aio<A, E>, A, unknown> {
+  [Symbol.iterator](): Iterator<YieldOf<E>, A, unknown> {
     return (this._awaiter ??= new AwaitFuture(this));
   }
 
@@ -1006,19 +1073,25 @@ export class Task<A, E = never> extends Future<A, E> {
     return this._numCancels;
   }
 
-  /** Withdraws one cancellation request; returns the remaining count. */
+  /**
+   * Withdraws one cancellation request; returns the remaining count. When the count
+   * reaches 0, a request not yet delivered is dropped too (asyncio 3.13).
+   */
   uncancel(): number {
-    if (this._numCancels > 0) this._numCancels--;
+    if (this._numCancels > 0) {
+      this._numCancels--;
+      if (this._numCancels === 0) this._mustCancel = false;
+    }
     return this._numCancels;
   }
 
   /** @throws always: a task's outcome is set by its program. */
-  override setResult(_value: A): void {
+  override setResult(_value: never): void {
     throw new InvalidStateError("Task does not support setResult");
   }
 
   /** @throws always: a task's outcome is set by its program. */
-  override setException(_error: E): void {
+  override setException(_error: never): void {
     throw new InvalidStateError("Task does not support setException");
   }
 
@@ -1142,4 +1215,4 @@ export class Task<A, E = never> extends Future<A, E> {
   }
 }
 
-const NO_CAUSE: Cause.Cause<never> = Cause.die(undefined);
+const NO_CAUSE: Cause.Cause<never> = NO_CAUSE_YET;
