@@ -218,16 +218,23 @@ const fromPromiseThunk = <A, E>(
   if (typeof thunk !== "function") throw new TypeError("Aio.promise: expected a function returning a Promise");
   const wantsSignal = thunk.length >= 1;
   const register = wantsSignal
-    ? (resume: (aio: Aio<A, E>) => void, signal: AbortSignal): void => settle(thunk(signal), resume, onReject)
-    : (resume: (aio: Aio<A, E>) => void): void => settle((thunk as () => PromiseLike<A>)(), resume, onReject);
+    ? (resume: (aio: Aio<A, E>) => void, signal: AbortSignal): void => settle(() => thunk(signal), resume, onReject)
+    : (resume: (aio: Aio<A, E>) => void): void => settle(thunk as () => PromiseLike<A>, resume, onReject);
   return new Async(register, true);
 };
 
 const settle = <A, E>(
-  p: PromiseLike<A>,
+  start: () => PromiseLike<A>,
   resume: (aio: Aio<A, E>) => void,
   onReject: (reason: unknown) => Cause.Cause<E>,
 ): void => {
+  let p: PromiseLike<A>;
+  try {
+    p = start();
+  } catch (e) {
+    // A synchronous throw of the thunk counts as a rejection.
+    p = Promise.reject(e);
+  }
   p.then(
     (a) => resume(new Succeed(a)),
     (e) => {

@@ -4,7 +4,7 @@
  *
  * @module tasks
  */
-import { Future, Sync, Task, currentTask, getRunningLoop, peekRunningLoop, type Aio } from "./internal/core.js";
+import { CreateTask, Future, Sync, Task, currentTask, getRunningLoop, peekRunningLoop, type Aio } from "./internal/core.js";
 import type { EventLoop, TaskOptions } from "./events.js";
 
 export { Task, currentTask };
@@ -24,7 +24,7 @@ export { MAX_STEPS_PER_TURN } from "./internal/core.js";
  * ```
  */
 export const createTask = <A, E>(aio: Aio<A, E>, options?: TaskOptions): Aio<Task<A, E>> =>
-  new Sync(() => getRunningLoop().createTask(aio, options));
+  new CreateTask(aio, options);
 
 /**
  * A Future for `x` (asyncio.ensure_future): a Future or Task is returned as it is; an Aio

@@ -183,6 +183,13 @@ export abstract class Aio<A, E = never> {
       resumeValue = undefined;
       return DONE_RESULT as IteratorReturnResult<A>;
     }
+    if (pendingYield !== undefined) {
+      // Iterated outside `Aio.gen` (a for-of, a deep-equality check): yielding again
+      // would loop forever; asyncio raises here too.
+      pendingYield = undefined;
+      throw new TypeError("an Aio, Task or Future can only be awaited with yield* inside Aio.gen");
+    }
+    pendingYield = this;
     YIELD_RESULT.value = this;
     return YIELD_RESULT as IteratorYieldResult<never>;
   }
@@ -192,6 +199,7 @@ export abstract class Aio<A, E = never> {
   }
   /** @internal iterator protocol for `yield*`. */
   return(value?: unknown): IteratorResult<YieldOf<E>, A> {
+    pendingYield = undefined;
     return { done: true, value: value as A };
   }
 
@@ -228,10 +236,38 @@ export abstract class Aio<A, E = never> {
     hi: Fn<H, I>,
     ij: Fn<I, J>,
   ): J;
-  pipe(...fns: ReadonlyArray<(x: never) => unknown>): unknown {
-    let x: unknown = this;
-    for (const f of fns) x = f(x as never);
-    return x;
+  pipe(
+    ab?: Fn<never, unknown>,
+    bc?: Fn<never, unknown>,
+    cd?: Fn<never, unknown>,
+    de?: Fn<never, unknown>,
+    ef?: Fn<never, unknown>,
+    fg?: Fn<never, unknown>,
+    gh?: Fn<never, unknown>,
+    hi?: Fn<never, unknown>,
+  ): unknown {
+    // No rest parameter: building long pipelines should not allocate an array per call.
+    const f = (g: Fn<never, unknown> | undefined, x: unknown): unknown => (g as Fn<unknown, unknown>)(x);
+    switch (arguments.length) {
+      case 0:
+        return this;
+      case 1:
+        return f(ab, this);
+      case 2:
+        return f(bc, f(ab, this));
+      case 3:
+        return f(cd, f(bc, f(ab, this)));
+      case 4:
+        return f(de, f(cd, f(bc, f(ab, this))));
+      case 5:
+        return f(ef, f(de, f(cd, f(bc, f(ab, this)))));
+      case 6:
+        return f(fg, f(ef, f(de, f(cd, f(bc, f(ab, this))))));
+      case 7:
+        return f(gh, f(fg, f(ef, f(de, f(cd, f(bc, f(ab, this)))))));
+      default:
+        return f(hi, f(gh, f(fg, f(ef, f(de, f(cd, f(bc, f(ab, this))))))));
+    }
   }
 }
 
@@ -241,6 +277,8 @@ const NO_CAUSE_YET: Cause.Cause<never> = Cause.die(undefined);
 /** What the fiber sends into a generator to resume it; the value is in `resumeValue`. */
 const RESUME = Object.freeze({ _resume: true });
 let resumeValue: unknown = undefined;
+/** The Aio a generator has just yielded and the fiber has not yet taken. */
+let pendingYield: unknown = undefined;
 const YIELD_RESULT: { done: false; value: unknown } = { done: false, value: undefined };
 const DONE_RESULT: { done: true; value: unknown } = { done: true, value: undefined };
 
@@ -257,10 +295,7 @@ let activeFrame: GenFrame | undefined = undefined;
 const throwIntoGen = (cause: Cause.Cause<unknown>): unknown => {
   const thrown = Cause.squash(cause);
   const frame = activeFrame;
-  if (frame !== undefined) {
-    frame.thrown = thrown;
-    frame.thrownCause = cause;
-  }
+  if (frame !== undefined) frame.thrownCause = cause;
   return thrown;
 };
 
@@ -362,7 +397,7 @@ export class FlatMap<A, E, B, E2> extends Aio<B, E | E2> implements Frame {
     super();
   }
   _eval(f: Task<unknown, unknown>): Next {
-    f._stack.push(this);
+    f._push(this);
     return this.self;
   }
   _ok(f: Task<unknown, unknown>): Next {
@@ -382,7 +417,7 @@ export class MapAio<A, E, B> extends Aio<B, E> implements Frame {
     super();
   }
   _eval(f: Task<unknown, unknown>): Next {
-    f._stack.push(this);
+    f._push(this);
     return this.self;
   }
   _ok(f: Task<unknown, unknown>): Next {
@@ -403,7 +438,7 @@ export class CatchFail<A, E, B, E2> extends Aio<A | B, E2> implements Frame {
     super();
   }
   _eval(f: Task<unknown, unknown>): Next {
-    f._stack.push(this);
+    f._push(this);
     return this.self;
   }
   _ok(): Next {
@@ -424,7 +459,7 @@ export class CatchCause<A, E, B, E2> extends Aio<A | B, E2> implements Frame {
     super();
   }
   _eval(f: Task<unknown, unknown>): Next {
-    f._stack.push(this);
+    f._push(this);
     return this.self;
   }
   _ok(): Next {
@@ -444,7 +479,7 @@ export class MapError<A, E, E2> extends Aio<A, E2> implements Frame {
     super();
   }
   _eval(f: Task<unknown, unknown>): Next {
-    f._stack.push(this);
+    f._push(this);
     return this.self;
   }
   _ok(): Next {
@@ -463,7 +498,7 @@ export class ExitAio<A, E> extends Aio<Exit.Exit<A, E>, never> implements Frame 
     super();
   }
   _eval(f: Task<unknown, unknown>): Next {
-    f._stack.push(this);
+    f._push(this);
     return this.self;
   }
   _ok(f: Task<unknown, unknown>): Next {
@@ -510,17 +545,17 @@ export class OnExit<A, E, E2> extends Aio<A, E | E2> implements Frame {
     super();
   }
   _eval(f: Task<unknown, unknown>): Next {
-    f._stack.push(this);
+    f._push(this);
     return this.self;
   }
   _ok(f: Task<unknown, unknown>): Next {
     const v = f._v as A;
-    f._stack.push(new RestoreValue(v));
+    f._push(new RestoreValue(v));
     return new SetInterruptible(this.cleanup(Exit.succeed(v)), false);
   }
   _err(f: Task<unknown, unknown>): Next {
     const c = f._cause as Cause.Cause<E>;
-    f._stack.push(new RestoreCause(c));
+    f._push(new RestoreCause(c));
     return new SetInterruptible(this.cleanup(Exit.failCause(c)), false);
   }
 }
@@ -559,14 +594,12 @@ export class SetInterruptible<A, E> extends Aio<A, E> {
     super();
   }
   _eval(f: Task<unknown, unknown>): Next {
-    f._stack.push(f._interruptible ? RESTORE_INTERRUPTIBLE : RESTORE_UNINTERRUPTIBLE);
+    f._push(f._interruptible ? RESTORE_INTERRUPTIBLE : RESTORE_UNINTERRUPTIBLE);
     f._interruptible = this.flag;
     if (this.flag && f._mustCancel) return f._cancelNow();
     return this.self;
   }
 }
-
-const NOTHING_THROWN = Object.freeze({ _nothing: true });
 
 /**
  * A generator driven by the fiber: `yield*` of an Aio suspends the generator on it.
@@ -578,12 +611,13 @@ const NOTHING_THROWN = Object.freeze({ _nothing: true });
  * thrown out of a generator is a defect (or an interruption, for a CancelledError).
  */
 class GenFrame implements Frame {
-  thrown: unknown = NOTHING_THROWN;
-  thrownCause: Cause.Cause<unknown> = NO_CAUSE_YET;
+  /** The cause last thrown into the generator (its thrown value is `Cause.squash` of it). */
+  thrownCause: Cause.Cause<unknown> | undefined = undefined;
   constructor(private readonly it: Iterator<unknown, unknown, unknown>) {}
 
   private causeOf(e: unknown): Cause.Cause<unknown> {
-    return e === this.thrown ? this.thrownCause : Cause.fromThrown(e);
+    const c = this.thrownCause;
+    return c !== undefined && e === Cause.squash(c) ? c : Cause.fromThrown(e);
   }
 
   /** Runs the generator to its first suspending `yield*`. */
@@ -591,6 +625,7 @@ class GenFrame implements Frame {
     let r: IteratorResult<unknown, unknown>;
     const prev = activeFrame;
     activeFrame = this;
+    pendingYield = undefined;
     try {
       r = this.it.next();
     } catch (e) {
@@ -606,6 +641,7 @@ class GenFrame implements Frame {
     let r: IteratorResult<unknown, unknown>;
     const prev = activeFrame;
     activeFrame = this;
+    pendingYield = undefined;
     try {
       r = resumeGen(this.it, f._v);
     } catch (e) {
@@ -620,6 +656,7 @@ class GenFrame implements Frame {
     // Throw the failure into the generator at its `yield*`, so try/catch/finally run.
     const prev = activeFrame;
     activeFrame = this;
+    pendingYield = undefined;
     const thrown = throwIntoGen(f._cause);
     let r: IteratorResult<unknown, unknown>;
     try {
@@ -641,12 +678,13 @@ class GenFrame implements Frame {
       return PASS;
     }
     const y = r.value;
+    pendingYield = undefined;
     if (!(y instanceof Aio)) {
       return new FailCause(
         Cause.die(new TypeError(`Aio.gen: a generator yielded ${String(y)}, not an Aio; write yield*, not yield`)),
       );
     }
-    f._stack.push(this);
+    f._push(this);
     return y;
   }
 }
@@ -693,6 +731,10 @@ export class Async<A, E> extends Aio<A, E> {
     const host = this.host;
     let settled = false;
     if (host) loop._hostPending(1);
+    const unregister = (): void => {
+      if (!settled && host) loop._hostPending(-1);
+      settled = true;
+    };
     const resume = (aio: Aio<A, E>): void => {
       if (settled) return;
       settled = true;
@@ -705,7 +747,14 @@ export class Async<A, E> extends Aio<A, E> {
     // Allocate an AbortController only when the callback asks for a signal.
     const wantsSignal = this.register.length >= 2;
     if (wantsSignal) token.controller = new AbortController();
-    const canceller = this.register(resume, (token.controller?.signal ?? undefined) as AbortSignal);
+    let canceller: void | (() => void);
+    try {
+      canceller = this.register(resume, (token.controller?.signal ?? undefined) as AbortSignal);
+    } catch (e) {
+      unregister();
+      f._waitingOn = null;
+      throw e; // a defect of the fiber (the run loop turns it into one)
+    }
     if (token.sync !== undefined) {
       // Resumed synchronously inside `register`: continue inline.
       f._waitingOn = null;
@@ -761,6 +810,27 @@ export class Sleep<A> extends Aio<A, never> {
   }
 }
 
+/** @internal `createTask(aio)`: makes the task on the running loop (inline under `yield*`). */
+export class CreateTask<A, E> extends Aio<Task<A, E>, never> {
+  constructor(
+    readonly aio: Aio<A, E>,
+    readonly options: { readonly name?: string | undefined } | undefined,
+  ) {
+    super();
+  }
+  private make(): Task<A, E> {
+    return getRunningLoop().createTask(this.aio, this.options);
+  }
+  _eval(f: Task<unknown, unknown>): Next {
+    f._v = this.make();
+    return f._ret();
+  }
+  override next(): IteratorResult<YieldOf<never>, Task<A, E>> {
+    DONE_RESULT.value = this.make();
+    return DONE_RESULT as IteratorReturnResult<Task<A, E>>;
+  }
+}
+
 /** @internal Never resumes; only a cancellation ends it. */
 export class Never extends Aio<never, never> {
   _eval(f: Task<unknown, unknown>): Next {
@@ -784,9 +854,15 @@ export class AwaitFuture<A, E> extends Aio<A, E> {
       f._mustCancel = false;
       if (!fut.cancel(f._cancelMsg)) return f._cancelNow();
     }
-    if (fut._exit !== undefined) {
+    const exit = fut._exit;
+    if (exit !== undefined) {
       fut._markRetrieved();
-      return fut._exitAio();
+      if (exit._tag === "Success") {
+        f._v = exit.value;
+        return f._ret();
+      }
+      f._cause = exit.cause;
+      return f._fail();
     }
     f._waitingOn = fut;
     f._runState = SUSPENDED;
@@ -828,8 +904,6 @@ export class Future<A, E = never> {
   /** @internal */ _exit: Exit.Exit<A, E> | undefined = undefined;
   /** @internal callbacks and waiting fibers, in registration order */
   _callbacks: Array<DoneCallback<never> | Task<unknown, unknown>> | null = null;
-  /** @internal the outcome as an Aio, shared by every waiter */
-  private _asAio: Aio<A, E> | undefined = undefined;
   /** @internal the Aio that awaits this future, made once */
   private _awaiter: AwaitFuture<A, E> | undefined = undefined;
   /** @internal a failure nobody has read yet */
@@ -927,7 +1001,7 @@ export class Future<A, E = never> {
 
   /** `yield* future` waits for it and returns its result (or throws its failure). */
   [Symbol.iterator](): Iterator<YieldOf<E>, A, unknown> {
-    return (this._awaiter ??= new AwaitFuture(this));
+    return this._awaitAio();
   }
 
   /** @internal */
@@ -935,13 +1009,9 @@ export class Future<A, E = never> {
     (this._callbacks ??= []).push(f);
   }
 
-  /** @internal */
-  _exitAio(): Aio<A, E> {
-    if (this._asAio === undefined) {
-      const e = this._exit!;
-      this._asAio = e._tag === "Success" ? new Succeed(e.value) : new FailCause(e.cause);
-    }
-    return this._asAio;
+  /** @internal the Aio that awaits this future (made once). */
+  _awaitAio(): AwaitFuture<A, E> {
+    return (this._awaiter ??= new AwaitFuture(this));
   }
 
   /** @internal */
@@ -1006,7 +1076,8 @@ let taskCounter = 0;
  * ```
  */
 export class Task<A, E = never> extends Future<A, E> {
-  /** @internal continuation stack */ _stack: Frame[] = [];
+  /** @internal continuation stack (shared empty array until the first push) */
+  _stack: Frame[] = NO_STACK;
   /** @internal current value while unwinding with success */ _v: unknown = undefined;
   /** @internal current cause while unwinding with failure */ _cause: Cause.Cause<unknown> = NO_CAUSE;
   /** @internal */ _runState = SCHEDULED;
@@ -1017,14 +1088,15 @@ export class Task<A, E = never> extends Future<A, E> {
   /** @internal a cancellation requested and not yet delivered */ _mustCancel = false;
   /** @internal */ _cancelMsg: string | undefined = undefined;
   /** @internal */ _numCancels = 0;
-  private _name: string | undefined;
-  private readonly _id: number;
+  /** The name, or until one is set, the task number (named `Task-N` lazily). */
+  private _name: string | number;
+  /** @internal the loop's list of pending tasks */ _prevTask: Task<unknown, unknown> | null = null;
+  /** @internal */ _nextTask: Task<unknown, unknown> | null = null;
 
   /** @internal use `createTask` or `loop.createTask`. */
   constructor(loop: EventLoop, aio: Aio<A, E>, name?: string) {
     super(loop);
-    this._id = ++taskCounter;
-    this._name = name;
+    this._name = name ?? ++taskCounter;
     this._resumeWith = aio;
     const l = this._loop;
     l._taskStarted(this as Task<unknown, unknown>);
@@ -1033,7 +1105,8 @@ export class Task<A, E = never> extends Future<A, E> {
 
   /** The task's name (`Task-N` unless set). */
   getName(): string {
-    return this._name ?? `Task-${this._id}`;
+    const n = this._name;
+    return typeof n === "number" ? `Task-${n}` : n;
   }
 
   /** Renames the task. */
@@ -1056,10 +1129,10 @@ export class Task<A, E = never> extends Future<A, E> {
       // the CancelledError (as asyncio's `_fut_waiter.cancel()`).
       if (w instanceof Future && w.cancel(msg)) return true;
       if (!(w instanceof Future)) {
-        this._mustCancel = true;
-        this._cancelMsg = msg;
+        // Waiting on a timer or a callback: detach from it and wake with the
+        // CancelledError (as asyncio, where that wait would be a cancelled future).
         this._detach();
-        this._scheduleResume(null);
+        this._scheduleResume(new FailCause(Cause.interrupt(msg)));
         return true;
       }
     }
@@ -1133,8 +1206,8 @@ export class Task<A, E = never> extends Future<A, E> {
   /** @internal Called (through `_settle`) when the future this fiber waits on is done. */
   _wakeFromFuture(fut: Future<unknown, unknown>): void {
     if (this._waitingOn !== fut) return;
-    fut._markRetrieved();
-    this._scheduleResume(fut._exitAio());
+    // The fiber re-evaluates the await, which now finds the future done.
+    this._scheduleResume(fut._awaitAio());
   }
 
   /** @internal Ready-queue entry point. */
@@ -1178,12 +1251,23 @@ export class Task<A, E = never> extends Future<A, E> {
     currentFiber = prev;
   }
 
+  /**
+   * @internal Pushes a continuation. The first push makes a one-slot array, so a task
+   * that suspends with one frame does not carry V8's default 17-slot backing store.
+   */
+  _push(frame: Frame): void {
+    const s = this._stack;
+    if (s === NO_STACK) this._stack = [frame];
+    else s.push(frame);
+  }
+
   /** @internal Unwinds with success (`_v`). */
   _ret(): Next {
-    const s = this._stack;
+    let s = this._stack;
     while (s.length > 0) {
       const next = s.pop()!._ok(this as Task<unknown, unknown>);
       if (next !== PASS) return next;
+      s = this._stack;
     }
     this._complete(Exit.succeed(this._v as A));
     return null;
@@ -1191,10 +1275,11 @@ export class Task<A, E = never> extends Future<A, E> {
 
   /** @internal Unwinds with failure (`_cause`). */
   _fail(): Next {
-    const s = this._stack;
+    let s = this._stack;
     while (s.length > 0) {
       const next = s.pop()!._err(this as Task<unknown, unknown>);
       if (next !== PASS) return next;
+      s = this._stack;
     }
     this._complete(Exit.failCause(this._cause as Cause.Cause<E>));
     return null;
@@ -1208,6 +1293,7 @@ export class Task<A, E = never> extends Future<A, E> {
       exit = Exit.interrupt(this._cancelMsg);
     }
     this._runState = FINISHED;
+    this._stack = NO_STACK;
     this._v = undefined;
     this._cause = NO_CAUSE;
     this._loop._taskDone(this as Task<unknown, unknown>);
@@ -1216,3 +1302,4 @@ export class Task<A, E = never> extends Future<A, E> {
 }
 
 const NO_CAUSE: Cause.Cause<never> = NO_CAUSE_YET;
+const NO_STACK: Frame[] = [];
