@@ -53,3 +53,5 @@ export * from "./events.js";
 export * from "./futures.js";
 export * from "./tasks.js";
 export * from "./runners.js";
+export * from "./locks.js";
+export * from "./queues.js";

@@ -36,6 +36,7 @@ export interface Timer extends HeapItem, Runnable {}
 /** The part of the event loop the core uses. @internal */
 export interface LoopCore {
   time(): number;
+  _clock(): number;
   _enqueue(r: Runnable): void;
   _addTimer(t: Timer): void;
   _removeTimer(t: Timer): void;
@@ -312,7 +313,8 @@ export class Succeed<A> extends Aio<A, never> {
     return f._ret();
   }
   /** `yield*` of a resolved value completes inline: the generator does not suspend. */
-  override next(): IteratorResult<YieldOf<never>, A> {
+  override next(sent?: unknown): IteratorResult<YieldOf<never>, A> {
+    if (!inlineStep()) return super.next(sent);
     DONE_RESULT.value = this.value;
     return DONE_RESULT as IteratorReturnResult<A>;
   }
@@ -328,7 +330,8 @@ export class FailCause<E> extends Aio<never, E> {
     return f._fail();
   }
   /** `yield*` of a failure throws it inline, at the `yield*`. */
-  override next(): IteratorResult<YieldOf<E>, never> {
+  override next(sent?: unknown): IteratorResult<YieldOf<E>, never> {
+    if (!inlineStep()) return super.next(sent) as IteratorResult<YieldOf<E>, never>;
     throw throwIntoGen(this.cause);
   }
 }
@@ -343,7 +346,8 @@ export class Sync<A> extends Aio<A, never> {
     return f._ret();
   }
   /** `yield*` of a synchronous thunk runs it inline (a throw is thrown at the `yield*`). */
-  override next(): IteratorResult<YieldOf<never>, A> {
+  override next(sent?: unknown): IteratorResult<YieldOf<never>, A> {
+    if (!inlineStep()) return super.next(sent);
     DONE_RESULT.value = this.thunk();
     return DONE_RESULT as IteratorReturnResult<A>;
   }
@@ -802,7 +806,7 @@ export class Sleep<A> extends Aio<A, never> {
       f._scheduleResume(this.done);
       return null;
     }
-    const t = new FiberTimer(loop.time() + this.ms, loop._nextSeq(), f, this.done);
+    const t = new FiberTimer(loop._clock() + this.ms, loop._nextSeq(), f, this.done);
     f._waitingOn = t;
     f._runState = SUSPENDED;
     loop._addTimer(t);
@@ -825,7 +829,8 @@ export class CreateTask<A, E> extends Aio<Task<A, E>, never> {
     f._v = this.make();
     return f._ret();
   }
-  override next(): IteratorResult<YieldOf<never>, Task<A, E>> {
+  override next(sent?: unknown): IteratorResult<YieldOf<never>, Task<A, E>> {
+    if (!inlineStep()) return super.next(sent);
     DONE_RESULT.value = this.make();
     return DONE_RESULT as IteratorReturnResult<Task<A, E>>;
   }
@@ -1061,6 +1066,22 @@ export const MAX_STEPS_PER_TURN = 2048;
 let taskCounter = 0;
 
 /**
+ * Steps the running fiber has taken in this turn. `yield*` of a value that completes
+ * inline (succeed, sync, a non-blocking queue get…) counts too, so even a generator
+ * loop that never suspends yields to the loop after `MAX_STEPS_PER_TURN` steps.
+ */
+let fiberSteps = 0;
+
+/**
+ * @internal Counts one inline `yield*` step; false when the turn's budget is spent (the
+ * caller then yields itself to the fiber, which goes to the back of the ready queue).
+ */
+export const inlineStep = (): boolean => ++fiberSteps < MAX_STEPS_PER_TURN;
+
+/** Marks a fiber put back on the ready queue by its step budget (not a suspension). */
+const PREEMPTED = Object.freeze({ _preempted: true });
+
+/**
  * A fiber running an `Aio` on an event loop (asyncio.Task). A Task is a Future: `yield*`
  * joins it, `cancel(msg)` throws a `CancelledError` into it at the `yield*` where it is
  * suspended.
@@ -1216,8 +1237,13 @@ export class Task<A, E = never> extends Future<A, E> {
     let next = this._resumeWith;
     this._resumeWith = null;
     this._runState = RUNNING;
-    // asyncio's __step: a pending cancellation replaces whatever the fiber woke with.
-    if (this._mustCancel && this._interruptible) next = this._cancelNow();
+    if (this._waitingOn === PREEMPTED) {
+      // Put back by its step budget: not a suspension point, so no cancellation here.
+      this._waitingOn = null;
+    } else if (this._mustCancel && this._interruptible) {
+      // asyncio's __step: a pending cancellation replaces whatever the fiber woke with.
+      next = this._cancelNow();
+    }
     if (next !== null) this._runLoop(next);
   }
 
@@ -1227,14 +1253,18 @@ export class Task<A, E = never> extends Future<A, E> {
    */
   private _runLoop(start: Aio<unknown, unknown>): void {
     const prev = currentFiber;
+    const prevSteps = fiberSteps;
     currentFiber = this as Task<unknown, unknown>;
+    fiberSteps = 0;
     let cur: Next = start;
-    let steps = 0;
     for (;;) {
       try {
         while (cur !== null) {
-          if (++steps > MAX_STEPS_PER_TURN) {
-            this._scheduleResume(cur);
+          if (++fiberSteps > MAX_STEPS_PER_TURN) {
+            this._resumeWith = cur;
+            this._runState = SCHEDULED;
+            this._waitingOn = PREEMPTED;
+            this._loop._enqueue(this);
             cur = null;
             break;
           }
@@ -1249,6 +1279,7 @@ export class Task<A, E = never> extends Future<A, E> {
       }
     }
     currentFiber = prev;
+    fiberSteps = prevSteps;
   }
 
   /**

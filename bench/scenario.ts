@@ -1,0 +1,430 @@
+/**
+ * One benchmark measurement in a fresh process:
+ *
+ *   node --expose-gc --import tsx bench/scenario.ts <scenario> <impl>
+ *
+ * scenario: S1 | S2 | S3 | S4 | S5 | S9; impl: aio | effect | native.
+ * Prints exactly one JSON line on stdout (prefixed with `BENCH_RESULT `):
+ *   { scenario, impl, ok: true, value, unit, extra? }  or  { scenario, impl, ok: false, error }
+ * `bench/run.ts` spawns this file; it can also be run by hand.
+ */
+import { Aio, createFuture, createTask, run, runSync, type Task } from "../src/index.js";
+import { Deferred, Effect, Fiber } from "effect";
+
+type Impl = "aio" | "effect" | "native";
+
+interface Measurement {
+  readonly value: number;
+  readonly unit: string;
+  readonly extra?: Record<string, unknown>;
+}
+
+const now = (): number => performance.now();
+
+const gcAll = (): void => {
+  const gc = (globalThis as { gc?: () => void }).gc;
+  if (gc === undefined) throw new Error("run node with --expose-gc");
+  for (let i = 0; i < 4; i++) gc();
+};
+
+const heapUsed = (): number => {
+  gcAll();
+  return process.memoryUsage().heapUsed;
+};
+
+const expectEq = (label: string, got: unknown, want: unknown): void => {
+  if (got !== want) throw new Error(`${label}: wrong result ${String(got)}, expected ${String(want)}`);
+};
+
+/** mulberry32: a small seeded PRNG, so every implementation sleeps the same delays. */
+const mulberry32 = (seed: number): (() => number) => {
+  let a = seed >>> 0;
+  return () => {
+    a = (a + 0x6d2b79f5) >>> 0;
+    let t = a;
+    t = Math.imul(t ^ (t >>> 15), t | 1);
+    t ^= t + Math.imul(t ^ (t >>> 7), t | 61);
+    return ((t ^ (t >>> 14)) >>> 0) / 4294967296;
+  };
+};
+
+// ---------------------------------------------------------------------------------------
+// S1: a 1,000,000-step `yield*` loop inside one generator. ns per step.
+
+const S1_N = 1_000_000;
+
+const s1 = async (impl: Impl, n: number): Promise<number> => {
+  switch (impl) {
+    case "aio":
+      return runSync(
+        Aio.gen(function* () {
+          let s = 0;
+          for (let i = 0; i < n; i++) s += yield* Aio.succeed(i);
+          return s;
+        }),
+      );
+    case "effect":
+      return Effect.runSync(
+        Effect.gen(function* () {
+          let s = 0;
+          for (let i = 0; i < n; i++) s += yield* Effect.succeed(i);
+          return s;
+        }),
+      );
+    case "native":
+      return (async () => {
+        let s = 0;
+        for (let i = 0; i < n; i++) s += await i;
+        return s;
+      })();
+  }
+};
+
+// ---------------------------------------------------------------------------------------
+// S2: a 1,000,000-step flatMap chain, built by a loop (left-nested), then run.
+// The time INCLUDES building the chain, for every implementation (for native the build
+// and the run cannot be separated: `.then` schedules as soon as the source settles).
+
+const S2_N = 1_000_000;
+
+const s2 = async (impl: Impl, n: number): Promise<{ result: number; buildMs: number }> => {
+  const t0 = now();
+  switch (impl) {
+    case "aio": {
+      let aio: Aio.Aio<number> = Aio.succeed(0);
+      for (let i = 0; i < n; i++) aio = aio.pipe(Aio.flatMap((x: number) => Aio.succeed(x + 1)));
+      const buildMs = now() - t0;
+      return { result: runSync(aio), buildMs };
+    }
+    case "effect": {
+      let eff: Effect.Effect<number> = Effect.succeed(0);
+      for (let i = 0; i < n; i++) eff = eff.pipe(Effect.flatMap((x: number) => Effect.succeed(x + 1)));
+      const buildMs = now() - t0;
+      return { result: Effect.runSync(eff), buildMs };
+    }
+    case "native": {
+      let p: Promise<number> = Promise.resolve(0);
+      for (let i = 0; i < n; i++) p = p.then((x) => x + 1);
+      const buildMs = now() - t0;
+      return { result: await p, buildMs };
+    }
+  }
+};
+
+// ---------------------------------------------------------------------------------------
+// S3: a 1,000,000-deep non-tail recursion of generators / async functions. µs per level.
+
+const S3_N = 1_000_000;
+/**
+ * Native async recursion overflows the JS stack long before 1e6. The deepest of these
+ * depths that works is measured too and reported as a note.
+ */
+const S3_NATIVE_FALLBACK_DEPTHS = [10_000, 8_000, 5_000, 2_000] as const;
+
+const aioDeep = (n: number): Aio.Aio<number> =>
+  Aio.gen(function* () {
+    return n === 0 ? 0 : 1 + (yield* aioDeep(n - 1));
+  });
+
+const effectDeep = (n: number): Effect.Effect<number> =>
+  Effect.gen(function* () {
+    return n === 0 ? 0 : 1 + (yield* effectDeep(n - 1));
+  });
+
+const nativeDeep = async (n: number): Promise<number> => (n === 0 ? 0 : 1 + (await nativeDeep(n - 1)));
+
+const s3 = async (impl: Impl, n: number): Promise<number> => {
+  switch (impl) {
+    case "aio":
+      return runSync(aioDeep(n));
+    case "effect":
+      return Effect.runSync(effectDeep(n));
+    case "native":
+      return nativeDeep(n);
+  }
+};
+
+// ---------------------------------------------------------------------------------------
+// S4: fork 100,000 trivial tasks, then join them all. µs per task.
+// aio: createTask(Aio.succeed(i)); effect: Effect.forkChild(Effect.succeed(i)); native: an
+// async function that first `await`s once (so, like a forked task, its body runs later,
+// not inside the fork loop), then returns i.
+
+const S4_N = 100_000;
+
+const s4 = async (impl: Impl, n: number): Promise<number> => {
+  switch (impl) {
+    case "aio":
+      return run(
+        Aio.gen(function* () {
+          const tasks: Array<Task<number>> = new Array(n);
+          for (let i = 0; i < n; i++) tasks[i] = yield* createTask(Aio.succeed(i));
+          let s = 0;
+          for (let i = 0; i < n; i++) s += yield* tasks[i]!;
+          return s;
+        }),
+      );
+    case "effect":
+      return Effect.runPromise(
+        Effect.gen(function* () {
+          const fibers: Array<Fiber.Fiber<number>> = new Array(n);
+          for (let i = 0; i < n; i++) fibers[i] = yield* Effect.forkChild(Effect.succeed(i));
+          let s = 0;
+          for (let i = 0; i < n; i++) s += yield* Fiber.join(fibers[i]!);
+          return s;
+        }),
+      );
+    case "native": {
+      const task = async (i: number): Promise<number> => {
+        await undefined;
+        return i;
+      };
+      const ps: Array<Promise<number>> = new Array(n);
+      for (let i = 0; i < n; i++) ps[i] = task(i);
+      let s = 0;
+      for (let i = 0; i < n; i++) s += await ps[i]!;
+      return s;
+    }
+  }
+};
+
+// ---------------------------------------------------------------------------------------
+// S5: 100,000 tasks, each sleeping a seeded-random 0–50 ms, all joined. Total ms.
+
+const S5_N = 100_000;
+const S5_MAX_MS = 50;
+
+const s5Delays = (n: number, maxMs: number): number[] => {
+  const rnd = mulberry32(0x5eed);
+  const d: number[] = new Array(n);
+  for (let i = 0; i < n; i++) d[i] = Math.floor(rnd() * (maxMs + 1));
+  return d;
+};
+
+const s5 = async (impl: Impl, delays: readonly number[]): Promise<number> => {
+  const n = delays.length;
+  switch (impl) {
+    case "aio":
+      return run(
+        Aio.gen(function* () {
+          const tasks: Array<Task<number>> = new Array(n);
+          for (let i = 0; i < n; i++) tasks[i] = yield* createTask(Aio.sleep(delays[i]!, 1));
+          let s = 0;
+          for (let i = 0; i < n; i++) s += yield* tasks[i]!;
+          return s;
+        }),
+      );
+    case "effect":
+      return Effect.runPromise(
+        Effect.gen(function* () {
+          const fibers: Array<Fiber.Fiber<number>> = new Array(n);
+          for (let i = 0; i < n; i++) fibers[i] = yield* Effect.forkChild(Effect.as(Effect.sleep(delays[i]!), 1));
+          let s = 0;
+          for (let i = 0; i < n; i++) s += yield* Fiber.join(fibers[i]!);
+          return s;
+        }),
+      );
+    case "native": {
+      const sleep = (ms: number): Promise<number> => new Promise((resolve) => setTimeout(resolve, ms, 1));
+      const ps: Array<Promise<number>> = new Array(n);
+      for (let i = 0; i < n; i++) ps[i] = sleep(delays[i]!);
+      let s = 0;
+      for (let i = 0; i < n; i++) s += await ps[i]!;
+      return s;
+    }
+  }
+};
+
+// ---------------------------------------------------------------------------------------
+// S9: heap bytes per suspended task: N tasks blocked on one shared pending future.
+// Baseline: after the shared future, the (preallocated) handle array and the task body are
+// made. Reading: once every task has started and suspended. Both after 4 forced GCs.
+// Then the future is completed and every task joined (checks that they all were alive).
+
+const S9_N = 100_000;
+
+interface S9Result {
+  readonly bytesPerTask: number;
+  readonly sum: number;
+}
+
+const s9 = async (impl: Impl, n: number): Promise<S9Result> => {
+  switch (impl) {
+    case "aio":
+      return run(
+        Aio.gen(function* () {
+          const fut = yield* createFuture<number>();
+          let started = 0;
+          const body = Aio.gen(function* () {
+            started++;
+            return yield* fut;
+          });
+          const tasks: Array<Task<number> | null> = new Array(n).fill(null);
+          const before = heapUsed();
+          for (let i = 0; i < n; i++) tasks[i] = yield* createTask(body);
+          while (started < n) yield* Aio.yieldNow;
+          const after = heapUsed();
+          fut.setResult(1);
+          let sum = 0;
+          for (let i = 0; i < n; i++) sum += yield* tasks[i]!;
+          return { bytesPerTask: (after - before) / n, sum };
+        }),
+      );
+    case "effect":
+      return Effect.runPromise(
+        Effect.gen(function* () {
+          const d = yield* Deferred.make<number>();
+          let started = 0;
+          const body = Effect.gen(function* () {
+            started++;
+            return yield* Deferred.await(d);
+          });
+          const fibers: Array<Fiber.Fiber<number> | null> = new Array(n).fill(null);
+          const before = heapUsed();
+          for (let i = 0; i < n; i++) fibers[i] = yield* Effect.forkChild(body);
+          while (started < n) yield* Effect.yieldNow;
+          const after = heapUsed();
+          yield* Deferred.succeed(d, 1);
+          let sum = 0;
+          for (let i = 0; i < n; i++) sum += yield* Fiber.join(fibers[i]!);
+          return { bytesPerTask: (after - before) / n, sum };
+        }),
+      );
+    case "native": {
+      let resolve!: (v: number) => void;
+      const shared = new Promise<number>((r) => (resolve = r));
+      let started = 0;
+      const body = async (): Promise<number> => {
+        started++;
+        return await shared;
+      };
+      const ps: Array<Promise<number> | null> = new Array(n).fill(null);
+      const before = heapUsed();
+      for (let i = 0; i < n; i++) ps[i] = body();
+      while (started < n) await new Promise((r) => setImmediate(r));
+      const after = heapUsed();
+      resolve(1);
+      let sum = 0;
+      for (let i = 0; i < n; i++) sum += await ps[i]!;
+      return { bytesPerTask: (after - before) / n, sum };
+    }
+  }
+};
+
+// ---------------------------------------------------------------------------------------
+
+const timeAsync = async <A>(f: () => Promise<A>): Promise<{ ms: number; result: A }> => {
+  const t0 = now();
+  const result = await f();
+  return { ms: now() - t0, result };
+};
+
+const isStackOverflow = (e: unknown): boolean =>
+  e instanceof RangeError && /call stack/i.test(e.message);
+
+const measure = async (scenario: string, impl: Impl): Promise<Measurement> => {
+  switch (scenario) {
+    case "S1": {
+      const n = S1_N;
+      for (let w = 0; w < 3; w++) expectEq("S1 warmup", await s1(impl, n / 10), ((n / 10) * (n / 10 - 1)) / 2);
+      const { ms, result } = await timeAsync(() => s1(impl, n));
+      expectEq("S1", result, (n * (n - 1)) / 2);
+      return { value: (ms * 1e6) / n, unit: "ns/step", extra: { totalMs: ms } };
+    }
+    case "S2": {
+      const n = S2_N;
+      for (let w = 0; w < 2; w++) expectEq("S2 warmup", (await s2(impl, n / 10)).result, n / 10);
+      const { ms, result } = await timeAsync(() => s2(impl, n));
+      expectEq("S2", result.result, n);
+      return { value: (ms * 1e6) / n, unit: "ns/step", extra: { totalMs: ms, buildMs: result.buildMs } };
+    }
+    case "S3": {
+      const n = S3_N;
+      // warmup at a depth every implementation survives
+      for (let w = 0; w < 2; w++) expectEq("S3 warmup", await s3(impl, 1_000), 1_000);
+      if (impl === "native") {
+        // The deepest native depth that works is measured separately (and reported as a
+        // note), the 1e6 attempt decides the table cell.
+        let fallback: Record<string, number> = {};
+        for (const depth of S3_NATIVE_FALLBACK_DEPTHS) {
+          try {
+            await s3(impl, depth); // warmup at this depth
+            // small deep runs are noisy (a scavenge scans the whole deep stack): median of 7
+            const times: number[] = [];
+            for (let r = 0; r < 7; r++) {
+              const fb = await timeAsync(() => s3(impl, depth));
+              expectEq("S3 fallback", fb.result, depth);
+              times.push(fb.ms);
+            }
+            times.sort((a, b) => a - b);
+            fallback = { fallbackN: depth, fallbackUsPerLevel: (times[3]! * 1e3) / depth };
+            break;
+          } catch (e) {
+            if (!isStackOverflow(e)) throw e;
+          }
+        }
+        try {
+          const { ms, result } = await timeAsync(() => s3(impl, n));
+          expectEq("S3", result, n);
+          return { value: (ms * 1e3) / n, unit: "µs/level", extra: { totalMs: ms, ...fallback } };
+        } catch (e) {
+          if (isStackOverflow(e)) throw Object.assign(new Error("stack overflow"), { extra: fallback });
+          throw e;
+        }
+      }
+      const { ms, result } = await timeAsync(() => s3(impl, n));
+      expectEq("S3", result, n);
+      return { value: (ms * 1e3) / n, unit: "µs/level", extra: { totalMs: ms } };
+    }
+    case "S4": {
+      const n = S4_N;
+      for (let w = 0; w < 2; w++) expectEq("S4 warmup", await s4(impl, n / 10), ((n / 10) * (n / 10 - 1)) / 2);
+      const { ms, result } = await timeAsync(() => s4(impl, n));
+      expectEq("S4", result, (n * (n - 1)) / 2);
+      return { value: (ms * 1e3) / n, unit: "µs/task", extra: { totalMs: ms } };
+    }
+    case "S5": {
+      // a short warmup: 2,000 tasks sleeping 0–5 ms
+      expectEq("S5 warmup", await s5(impl, s5Delays(2_000, 5)), 2_000);
+      const delays = s5Delays(S5_N, S5_MAX_MS);
+      const longest = Math.max(...delays);
+      const { ms, result } = await timeAsync(() => s5(impl, delays));
+      expectEq("S5", result, S5_N);
+      return { value: ms, unit: "ms total", extra: { longestSleepMs: longest, ratioToLongest: ms / longest } };
+    }
+    case "S9": {
+      expectEq("S9 warmup", (await s9(impl, 1_000)).sum, 1_000);
+      const r = await s9(impl, S9_N);
+      expectEq("S9", r.sum, S9_N);
+      return { value: r.bytesPerTask, unit: "bytes/task" };
+    }
+    default:
+      throw new Error(`unknown scenario ${scenario}`);
+  }
+};
+
+const main = async (): Promise<void> => {
+  const [scenario = "", implArg = ""] = process.argv.slice(2);
+  if (implArg !== "aio" && implArg !== "effect" && implArg !== "native") {
+    throw new Error(`usage: scenario.ts <S1|S2|S3|S4|S5|S9> <aio|effect|native> (got ${implArg})`);
+  }
+  const impl: Impl = implArg;
+  let line: Record<string, unknown>;
+  try {
+    const m = await measure(scenario, impl);
+    line = { scenario, impl, ok: true, ...m };
+  } catch (e) {
+    const error = isStackOverflow(e)
+      ? "stack overflow"
+      : e instanceof Error
+        ? `${e.name === "Error" ? "" : e.name + ": "}${e.message}`
+        : String(e);
+    const extra = (e as { extra?: unknown } | null)?.extra;
+    line = { scenario, impl, ok: false, error, ...(extra !== undefined ? { extra } : {}) };
+  }
+  process.stdout.write(`BENCH_RESULT ${JSON.stringify(line)}\n`);
+};
+
+await main();
+// Pending timers or never-settled work must not keep a failed run alive.
+process.exit(0);

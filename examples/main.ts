@@ -1,0 +1,149 @@
+/**
+ * Runs every example in sequence, each on a fresh event loop on the real clock, with a
+ * header per example and every line prefixed by the time elapsed since that example
+ * started, e.g. `[ 1.00s] hello`. `npm run examples` runs this file.
+ *
+ * To add an example: write `examples/<name>.ts` exporting
+ * `runExample(loop: EventLoop, log: (line: string) => void): Promise<unknown>` (it runs
+ * on `loop`, may close it, and prints only through `log`), then append an entry to
+ * `examples` below.
+ */
+import { realpathSync } from "node:fs";
+import { fileURLToPath } from "node:url";
+import { newEventLoop, type EventLoop } from "../src/index.js";
+import * as callSoonLater from "./call_soon_later.js";
+import * as cancelMe from "./cancel_me.js";
+import * as doneCallback from "./done_callback.js";
+import * as loopTime from "./loop_time.js";
+import * as sayAfterTime from "./say_after_time.js";
+import * as pipeline from "./pipeline.js";
+import * as taskResult from "./task_result.js";
+
+/** Where an example prints its lines. */
+export type Log = (line: string) => void;
+
+/** One runnable example. */
+export interface Example {
+  /** The file name without `.ts`. */
+  readonly name: string;
+  /** One line on what it shows. */
+  readonly description: string;
+  /**
+   * Runs the program on `loop`, a fresh loop owned by the caller (the program may close
+   * it), printing only through `log`.
+   */
+  readonly run: (loop: EventLoop, log: Log) => Promise<unknown>;
+}
+
+/** The examples, in the order `npm run examples` runs them. Append new ones here. */
+export const examples: Example[] = [
+  {
+    name: "say_after_time",
+    description: "await say_after_time(1 s, 'hello'), then say_after_time(2 s, 'world')",
+    run: sayAfterTime.runExample,
+  },
+  {
+    name: "cancel_me",
+    description: "task.cancel() throws CancelledError into a sleeping task",
+    run: cancelMe.runExample,
+  },
+  {
+    name: "task_result",
+    description: "loop.runUntilComplete(task), then task.result()",
+    run: taskResult.runExample,
+  },
+  {
+    name: "done_callback",
+    description: "task.addDoneCallback(cb) prints the result",
+    run: doneCallback.runExample,
+  },
+  {
+    name: "call_soon_later",
+    description: "loop.callSoon and loop.callLater",
+    run: callSoonLater.runExample,
+  },
+  {
+    name: "loop_time",
+    description: "loop.time() before and after a 3 s program",
+    run: loopTime.runExample,
+  },
+  {
+    name: "pipeline",
+    description: "bounded Queue + worker pool under a Semaphore, join, shutdown",
+    run: pipeline.runExample,
+  },
+];
+
+/** The elapsed-time prefix: `[ 1.00s]`. */
+export const formatElapsed = (ms: number): string => `[${(ms / 1000).toFixed(2).padStart(5)}s]`;
+
+/** Options of `runExamples`. */
+export interface RunExamplesOptions {
+  /** Run each example on a virtual-time loop (exact and instant) instead of the real clock. */
+  readonly virtualTime?: boolean;
+  /** Where the output goes (`console.log` by default). */
+  readonly write?: (text: string) => void;
+}
+
+/** How one example went. */
+export interface ExampleOutcome {
+  readonly name: string;
+  /** Loop time (ms) from the example's start to its end. */
+  readonly elapsedMs: number;
+  /** Whether it threw (the error is printed). */
+  readonly failed: boolean;
+}
+
+/**
+ * Runs `list` in sequence, each on its own new loop (closed afterwards), printing a
+ * header per example and each of its lines prefixed with the elapsed loop time. An
+ * example that throws is reported and the next one runs.
+ */
+export async function runExamples(
+  list: readonly Example[] = examples,
+  options: RunExamplesOptions = {},
+): Promise<ExampleOutcome[]> {
+  const write = options.write ?? ((text: string) => console.log(text));
+  const outcomes: ExampleOutcome[] = [];
+  for (const [i, example] of list.entries()) {
+    if (i > 0) write("");
+    write(`=== [${i + 1}/${list.length}] ${example.name}: ${example.description} ===`);
+    const loop = newEventLoop({ virtualTime: options.virtualTime === true });
+    const start = loop.time();
+    const elapsed = (): number => loop.time() - start;
+    let failed = false;
+    try {
+      await example.run(loop, (line) => write(`${formatElapsed(elapsed())} ${line}`));
+    } catch (e) {
+      failed = true;
+      const detail = e instanceof Error ? (e.stack ?? `${e.name}: ${e.message}`) : String(e);
+      write(`${formatElapsed(elapsed())} !! ${example.name} failed: ${detail}`);
+    } finally {
+      if (!loop.isRunning()) loop.close();
+    }
+    outcomes.push({ name: example.name, elapsedMs: elapsed(), failed });
+  }
+  const total = outcomes.reduce((sum, o) => sum + o.elapsedMs, 0);
+  const failures = outcomes.filter((o) => o.failed).length;
+  write("");
+  write(
+    `${outcomes.length} example(s) in ${(total / 1000).toFixed(2)}s of loop time` +
+      (failures > 0 ? `, ${failures} failed` : ""),
+  );
+  return outcomes;
+}
+
+const isEntryPoint = (): boolean => {
+  const script = process.argv[1];
+  if (script === undefined) return false;
+  try {
+    return realpathSync(script) === realpathSync(fileURLToPath(import.meta.url));
+  } catch {
+    return false;
+  }
+};
+
+if (isEntryPoint()) {
+  const outcomes = await runExamples();
+  if (outcomes.some((o) => o.failed)) process.exitCode = 1;
+}

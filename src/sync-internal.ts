@@ -1,0 +1,249 @@
+/**
+ * Shared plumbing of `locks.ts` and `queues.ts`: a ring-buffer deque, lazy binding to
+ * the running loop (asyncio's `mixins._LoopBoundMixin`), and `WaitOp`, the Aio every
+ * waiting operation is built from (a synchronous fast path, else an asyncio-style wait).
+ *
+ * Not part of the public API.
+ * @internal
+ * @module sync-internal
+ */
+import { EventLoopError } from "./exceptions.js";
+import { getRunningLoop, type EventLoop } from "./events.js";
+import { Aio as AioClass, inlineStep, type Task } from "./internal/core.js";
+import { succeed, type Aio } from "./Aio.js";
+
+/**
+ * A double-ended queue on a ring buffer: O(1) push/shift/pop, O(n) remove.
+ * @example
+ * ```ts
+ * const d = new Deque<number>();
+ * d.push(1); d.push(2);
+ * d.shift(); // 1
+ * ```
+ * @internal
+ */
+export class Deque<T> {
+  private _buf: Array<T | undefined>;
+  private _head = 0;
+  private _len = 0;
+  private _mask: number;
+
+  constructor() {
+    this._buf = new Array<T | undefined>(8);
+    this._mask = 7;
+  }
+
+  /** The number of elements. */
+  get length(): number {
+    return this._len;
+  }
+
+  /** Appends at the back. */
+  push(x: T): void {
+    if (this._len > this._mask) this._grow();
+    this._buf[(this._head + this._len) & this._mask] = x;
+    this._len++;
+  }
+
+  /** Removes and returns the front element. */
+  shift(): T | undefined {
+    if (this._len === 0) return undefined;
+    const h = this._head;
+    const x = this._buf[h];
+    this._buf[h] = undefined;
+    this._head = (h + 1) & this._mask;
+    this._len--;
+    return x;
+  }
+
+  /** Removes and returns the back element. */
+  pop(): T | undefined {
+    if (this._len === 0) return undefined;
+    this._len--;
+    const i = (this._head + this._len) & this._mask;
+    const x = this._buf[i];
+    this._buf[i] = undefined;
+    return x;
+  }
+
+  /** The front element, or undefined. */
+  peek(): T | undefined {
+    return this._len === 0 ? undefined : this._buf[this._head];
+  }
+
+  /** The element at position `i` from the front (0 ≤ i < length). */
+  at(i: number): T | undefined {
+    return i < 0 || i >= this._len ? undefined : this._buf[(this._head + i) & this._mask];
+  }
+
+  /** Removes the first occurrence of `x`; returns whether it was there. */
+  remove(x: T): boolean {
+    const n = this._len;
+    const buf = this._buf;
+    const mask = this._mask;
+    const h = this._head;
+    for (let i = 0; i < n; i++) {
+      if (buf[(h + i) & mask] === x) {
+        for (let j = i; j < n - 1; j++) buf[(h + j) & mask] = buf[(h + j + 1) & mask];
+        buf[(h + n - 1) & mask] = undefined;
+        this._len = n - 1;
+        return true;
+      }
+    }
+    return false;
+  }
+
+  /** Removes every element. */
+  clear(): void {
+    this._buf.fill(undefined);
+    this._head = 0;
+    this._len = 0;
+  }
+
+  /** Whether `pred` holds for some element. */
+  some(pred: (x: T) => boolean): boolean {
+    for (let i = 0; i < this._len; i++) if (pred(this._buf[(this._head + i) & this._mask] as T)) return true;
+    return false;
+  }
+
+  /** The elements, front to back. */
+  toArray(): T[] {
+    const out: T[] = new Array<T>(this._len);
+    for (let i = 0; i < this._len; i++) out[i] = this._buf[(this._head + i) & this._mask] as T;
+    return out;
+  }
+
+  private _grow(): void {
+    const old = this._buf;
+    const n = this._len;
+    const cap = old.length * 2;
+    const buf = new Array<T | undefined>(cap);
+    for (let i = 0; i < n; i++) buf[i] = old[(this._head + i) & this._mask];
+    this._buf = buf;
+    this._head = 0;
+    this._mask = cap - 1;
+  }
+}
+
+/**
+ * asyncio's `_LoopBoundMixin._get_loop`: the running loop, which `holder` binds to on its
+ * first wait; an `EventLoopError` if it is already bound to another loop (or none runs).
+ * @example
+ * ```ts
+ * const holder = { _loop: undefined as EventLoop | undefined };
+ * const loop = bindLoop(holder, "Lock"); // inside a running program
+ * ```
+ * @internal
+ */
+export const bindLoop = (holder: { _loop: EventLoop | undefined }, what: string): EventLoop => {
+  const loop = getRunningLoop();
+  if (holder._loop === undefined) holder._loop = loop;
+  else if (holder._loop !== loop) throw new EventLoopError(`${what} is bound to a different event loop`);
+  return loop;
+};
+
+/**
+ * What `WaitOp.tryNow` answers when the operation would have to wait.
+ * @example
+ * ```ts
+ * const tryTake = (): number | NotReady => (items.length > 0 ? items.shift()! : NOT_READY);
+ * ```
+ * @internal
+ */
+export const NOT_READY: unique symbol = Symbol("aio-ts/NOT_READY");
+/**
+ * The type of `NOT_READY`.
+ * @example
+ * ```ts
+ * const r: boolean | NotReady = NOT_READY;
+ * ```
+ * @internal
+ */
+export type NotReady = typeof NOT_READY;
+
+/** The iterator result of an inline `yield*`: read at once by the generator, so shared. */
+const DONE: { done: true; value: unknown } = { done: true, value: undefined };
+
+/**
+ * A waiting operation: `tryNow()` either completes it at once (changes the state and
+ * returns the value) or answers `NOT_READY`; then `slow()` runs (an `Aio.gen` that
+ * re-checks the state, waits on a future and handles its cancellation as asyncio does).
+ *
+ * The state change of `tryNow` and the delivery of its value happen in one synchronous
+ * step, so no cancellation can come between them (a value taken is never lost). Under
+ * `yield*` the fast path runs inline in the generator, without a fiber step.
+ * @example
+ * ```ts
+ * class Take extends WaitOp<number, never> {
+ *   protected tryNow() { return items.length > 0 ? items.shift()! : NOT_READY; }
+ *   protected slow() { return waitForItem; }
+ * }
+ * ```
+ * @internal
+ */
+export abstract class WaitOp<A, E> extends AioClass<A, E> {
+  /** Completes the operation now, or answers `NOT_READY`. */
+  protected abstract tryNow(): A | NotReady;
+  /** The operation when it must wait. */
+  protected abstract slow(): Aio<A, E>;
+
+  /** @internal */
+  _eval(f: Task<unknown, unknown>): AioClass<unknown, unknown> | null {
+    const v = this.tryNow();
+    if (v === NOT_READY) return this.slow();
+    // Delivered in this same step: Succeed._eval hands the value to the continuation.
+    return (succeed(v) as AioClass<A, never>)._eval(f);
+  }
+
+  /**
+   * @internal `yield*` starts with `next()` (no argument): try the fast path inline. The
+   * fiber resumes a suspended `yield*` with its own token, handled by `Aio.next`.
+   */
+  override next(sent?: unknown): ReturnType<AioClass<A, E>["next"]> {
+    if (sent === undefined && inlineStep()) {
+      const v = this.tryNow();
+      if (v !== NOT_READY) {
+        DONE.value = v;
+        return DONE as IteratorReturnResult<A>;
+      }
+    }
+    return super.next(sent);
+  }
+}
+
+/**
+ * A `WaitOp` from two functions.
+ * @example
+ * ```ts
+ * const take = new FastPath(() => (items.length > 0 ? items.shift()! : NOT_READY), () => waitForItem);
+ * ```
+ * @internal
+ */
+export class FastPath<A, E> extends WaitOp<A, E> {
+  constructor(
+    private readonly now: () => A | NotReady,
+    private readonly wait: () => Aio<A, E>,
+  ) {
+    super();
+  }
+  protected tryNow(): A | NotReady {
+    return this.now();
+  }
+  protected slow(): Aio<A, E> {
+    return this.wait();
+  }
+}
+
+/**
+ * Checks an integer-valued constructor argument.
+ * @example
+ * ```ts
+ * checkInt("Semaphore", "value", 3, 0); // 3
+ * ```
+ * @internal
+ */
+export const checkInt = (what: string, name: string, value: unknown, min: number): number => {
+  if (typeof value !== "number" || !Number.isInteger(value) || value < min)
+    throw new RangeError(`${what}: ${name} must be an integer >= ${min}, got ${String(value)}`);
+  return value;
+};
