@@ -22,6 +22,8 @@ interface ScenarioSpec {
   readonly runs: number;
   /** Per-process timeout. */
   readonly timeoutMs: number;
+  /** The scenario script in bench/ (scenario.ts by default). */
+  readonly file?: string;
 }
 
 const SCENARIOS: readonly ScenarioSpec[] = [
@@ -30,7 +32,12 @@ const SCENARIOS: readonly ScenarioSpec[] = [
   { id: "S3", title: "S3 deep recursion, 1e6 levels", unit: "µs/level", runs: 3, timeoutMs: 120_000 },
   { id: "S4", title: "S4 fork + join 1e5 tasks", unit: "µs/task", runs: 5, timeoutMs: 60_000 },
   { id: "S5", title: "S5 1e5 tasks sleeping 0–50 ms, all joined", unit: "ms total", runs: 3, timeoutMs: 60_000 },
-  { id: "S9", title: "S9 heap per suspended task (1e5 tasks)", unit: "bytes/task", runs: 3, timeoutMs: 60_000 },
+  { id: "S6", title: "S6 1e5 × waitFor(…, 1000), none fired", unit: "µs/call", runs: 5, timeoutMs: 60_000, file: "s-combinators.ts" },
+  { id: "S7", title: "S7 cancel 1e5 suspended tasks, await their ends", unit: "µs/task", runs: 5, timeoutMs: 60_000, file: "s-combinators.ts" },
+  { id: "S10", title: "S10 1e4 × gather of 10 small tasks", unit: "µs/gather", runs: 5, timeoutMs: 120_000, file: "s-combinators.ts" },
+  { id: "S8", title: "S8 2e5 messages through a bounded Queue (native: a Promise channel)", unit: "ns/msg", runs: 3, timeoutMs: 120_000, file: "s8-queue.ts" },
+  { id: "S9", title: "S9 heap per suspended task (1e5 tasks, flatMap body)", unit: "bytes/task", runs: 3, timeoutMs: 60_000 },
+  { id: "S9g", title: "S9g heap per suspended task (1e5 tasks, gen body)", unit: "bytes/task", runs: 3, timeoutMs: 60_000 },
 ];
 
 interface RunResult {
@@ -57,7 +64,8 @@ const parseArgs = (argv: readonly string[]): { only: Set<string> | undefined; ru
 };
 
 const runOnce = (spec: ScenarioSpec, impl: Impl): RunResult => {
-  const r = spawnSync(process.execPath, ["--expose-gc", "--import", "tsx", scenarioFile, spec.id, impl], {
+  const file = spec.file === undefined ? scenarioFile : path.join(here, spec.file);
+  const r = spawnSync(process.execPath, ["--expose-gc", "--import", "tsx", file, spec.id, impl], {
     cwd: root,
     encoding: "utf8",
     timeout: spec.timeoutMs,

@@ -130,7 +130,9 @@ const rounds: Record<Impl, (n: number) => Promise<number>> = {
 };
 
 const main = async (): Promise<void> => {
-  const impl = process.argv[2];
+  // Either `<impl>` or, as bench/run.ts calls it, `S8 <impl>` (where native = promise).
+  const args = process.argv.slice(2).filter((a) => a !== "S8");
+  const impl = args[0] === "native" ? "promise" : args[0];
   if (impl !== "aio" && impl !== "effect" && impl !== "promise")
     throw new Error(`usage: node --import tsx bench/s8-queue.ts <aio|effect|promise> (got ${String(impl)})`);
   const round = rounds[impl];
@@ -152,6 +154,8 @@ const main = async (): Promise<void> => {
   const minNsPerMsg = Math.round((times[0]! * 1e6) / N);
   const line = { scenario: "S8", impl, nsPerMsg, minNsPerMsg, messages: N, capacity: CAPACITY, rounds: ROUNDS };
   process.stdout.write(`${JSON.stringify(line)}\n`);
+  const result = { scenario: "S8", impl: impl === "promise" ? "native" : impl, ok: true, value: nsPerMsg, unit: "ns/msg" };
+  process.stdout.write(`BENCH_RESULT ${JSON.stringify(result)}\n`);
 };
 
 await main();

@@ -16,7 +16,12 @@ import * as cancelMe from "./cancel_me.js";
 import * as doneCallback from "./done_callback.js";
 import * as loopTime from "./loop_time.js";
 import * as sayAfterTime from "./say_after_time.js";
+import * as gatherHello from "./gather_hello.js";
+import * as gatherHelloArgs from "./gather_hello_args.js";
 import * as pipeline from "./pipeline.js";
+import * as waitFirstCompleted from "./wait_first_completed.js";
+import * as waitForTimeout from "./wait_for_timeout.js";
+import * as waitTaskResults from "./wait_task_results.js";
 import * as taskResult from "./task_result.js";
 
 /** Where an example prints its lines. */
@@ -66,6 +71,27 @@ export const examples: Example[] = [
     name: "loop_time",
     description: "loop.time() before and after a 3 s program",
     run: loopTime.runExample,
+  },
+  { name: "gather_hello", description: "gather(hello1(), hello2(), hello3()): 4 s, not 9", run: gatherHello.runExample },
+  {
+    name: "gather_hello_args",
+    description: "gather with arguments and return values: 15, 5, 50",
+    run: gatherHelloArgs.runExample,
+  },
+  {
+    name: "wait_first_completed",
+    description: "wait(..., FIRST_COMPLETED): 1 done, 2 pending at 2 s",
+    run: waitFirstCompleted.runExample,
+  },
+  {
+    name: "wait_for_timeout",
+    description: "waitFor(func1(), 3 s) around an hour-long sleep",
+    run: waitForTimeout.runExample,
+  },
+  {
+    name: "wait_task_results",
+    description: "wait over three tasks, then task.result() of each",
+    run: waitTaskResults.runExample,
   },
   {
     name: "pipeline",

@@ -144,6 +144,7 @@ export interface YieldOf<E> {
 
 /** A function of one argument, for `pipe`. */
 type Fn<A, B> = (a: A) => B;
+const applyFn = (g: Fn<never, unknown> | undefined, x: unknown): unknown => (g as Fn<unknown, unknown>)(x);
 
 /**
  * A lazy, immutable description of an asynchronous computation that succeeds with an
@@ -248,7 +249,7 @@ export abstract class Aio<A, E = never> {
     hi?: Fn<never, unknown>,
   ): unknown {
     // No rest parameter: building long pipelines should not allocate an array per call.
-    const f = (g: Fn<never, unknown> | undefined, x: unknown): unknown => (g as Fn<unknown, unknown>)(x);
+    const f = applyFn;
     switch (arguments.length) {
       case 0:
         return this;
@@ -874,6 +875,20 @@ export class AwaitFuture<A, E> extends Aio<A, E> {
     fut._addWaiter(f);
     return null;
   }
+  /** `yield*` of a future that is already done completes inline (asyncio does not suspend). */
+  override next(sent?: unknown): IteratorResult<YieldOf<E>, A> {
+    if (sent === undefined) {
+      const fut = this.future;
+      const exit = fut._exit;
+      if (exit !== undefined && inlineStep()) {
+        fut._markRetrieved();
+        if (exit._tag === "Failure") throw throwIntoGen(exit.cause);
+        DONE_RESULT.value = exit.value;
+        return DONE_RESULT as IteratorReturnResult<A>;
+      }
+    }
+    return super.next(sent);
+  }
 }
 
 // ---------------------------------------------------------------------------------------
@@ -1115,13 +1130,15 @@ export class Task<A, E = never> extends Future<A, E> {
   /** @internal */ _nextTask: Task<unknown, unknown> | null = null;
 
   /** @internal use `createTask` or `loop.createTask`. */
-  constructor(loop: EventLoop, aio: Aio<A, E>, name?: string) {
+  constructor(loop: EventLoop, aio: Aio<A, E>, name?: string, eagerStart = false) {
     super(loop);
     this._name = name ?? ++taskCounter;
     this._resumeWith = aio;
     const l = this._loop;
     l._taskStarted(this as Task<unknown, unknown>);
-    l._enqueue(this);
+    // asyncio's eager task factory: run the first step now, up to the first suspension.
+    if (eagerStart) this._run();
+    else l._enqueue(this);
   }
 
   /** The task's name (`Task-N` unless set). */
@@ -1333,4 +1350,5 @@ export class Task<A, E = never> extends Future<A, E> {
 }
 
 const NO_CAUSE: Cause.Cause<never> = NO_CAUSE_YET;
-const NO_STACK: Frame[] = [];
+/** The stack of a task that has pushed nothing: shared, so frozen (push via `_push`). */
+const NO_STACK: Frame[] = Object.freeze([]) as unknown as Frame[];

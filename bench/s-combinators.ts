@@ -1,0 +1,284 @@
+/**
+ * Combinator benchmarks, one measurement per fresh process:
+ *
+ *   node --expose-gc --import tsx bench/s-combinators.ts <scenario> <impl>
+ *
+ * scenario: S6 | S7 | S10; impl: aio | effect | native. Prints exactly one line on stdout,
+ * `BENCH_RESULT ` followed by JSON `{ scenario, impl, ok, value, unit, extra? }` (or
+ * `{ scenario, impl, ok: false, error }`), as bench/scenario.ts does, so `bench/run.ts`
+ * can spawn it.
+ *
+ * - S6: 100,000 sequential `waitFor(work, 1000)` where `work` finishes after one loop
+ *   turn: every deadline is armed and disarmed, none fires. µs per call.
+ *   effect: `Effect.timeout(Effect.as(Effect.yieldNow, 1), 1000)`; native: a
+ *   `setTimeout`/`clearTimeout` pair around an async function that awaits once.
+ * - S7: 100,000 tasks suspended forever; cancel them all and await their ends (timed from
+ *   the first cancel to the last end). µs per task. effect: `Effect.forkChild(Effect.never)`
+ *   + `Fiber.interruptAll`; native: promises rejected by an AbortSignal, then
+ *   `Promise.allSettled`.
+ * - S10: 10,000 sequential gathers of 10 small tasks (`Aio.sync(() => j)`). µs per gather.
+ *   effect: `Effect.all(..., { concurrency: "unbounded" })` of `Effect.sync`; native:
+ *   `Promise.all` of async functions. `extra.yieldingUs`: the same with children that
+ *   yield to the loop once before returning (so every child really suspends).
+ */
+import { Aio, createTask, run, type Task } from "../src/index.js";
+import { gather } from "../src/gather.js";
+import { waitFor } from "../src/wait.js";
+import { Effect, Fiber } from "effect";
+
+type Impl = "aio" | "effect" | "native";
+
+interface Measurement {
+  readonly value: number;
+  readonly unit: string;
+  readonly extra?: Record<string, unknown>;
+}
+
+const now = (): number => performance.now();
+
+/** A full GC before a timed region, when node runs with --expose-gc (as bench/run.ts does). */
+const gcIfExposed = (): void => {
+  const gc = (globalThis as { gc?: () => void }).gc;
+  if (gc !== undefined) for (let i = 0; i < 2; i++) gc();
+};
+
+const expectEq = (label: string, got: unknown, want: unknown): void => {
+  if (got !== want) throw new Error(`${label}: wrong result ${String(got)}, expected ${String(want)}`);
+};
+
+const median = (xs: readonly number[]): number => {
+  const s = [...xs].sort((a, b) => a - b);
+  return s[s.length >> 1]!;
+};
+
+/** Runs `f` `warm` times unmeasured, then `runs` times; the median time in ms. */
+const timeMedian = async (warm: number, runs: number, f: () => Promise<void>): Promise<number> => {
+  for (let i = 0; i < warm; i++) await f();
+  const times: number[] = [];
+  for (let i = 0; i < runs; i++) {
+    const t0 = now();
+    await f();
+    times.push(now() - t0);
+  }
+  return median(times);
+};
+
+// ---------------------------------------------------------------------------------------
+// S6
+
+const S6_N = 100_000;
+
+const s6 = async (impl: Impl, n: number): Promise<number> => {
+  switch (impl) {
+    case "aio": {
+      const work = Aio.sleep(0, 1); // sleep(0): exactly one loop turn
+      return run(
+        Aio.gen(function* () {
+          let s = 0;
+          for (let i = 0; i < n; i++) s += yield* waitFor(work, 1000);
+          return s;
+        }),
+      );
+    }
+    case "effect": {
+      const work = Effect.as(Effect.yieldNow, 1);
+      return Effect.runPromise(
+        Effect.gen(function* () {
+          let s = 0;
+          for (let i = 0; i < n; i++) s += yield* Effect.timeout(work, 1000);
+          return s;
+        }),
+      );
+    }
+    case "native": {
+      const work = async (): Promise<number> => {
+        await undefined;
+        return 1;
+      };
+      const withTimeout = <A>(p: Promise<A>, ms: number): Promise<A> =>
+        new Promise<A>((resolve, reject) => {
+          const id = setTimeout(() => reject(new Error("timeout")), ms);
+          p.then(
+            (a) => {
+              clearTimeout(id);
+              resolve(a);
+            },
+            (e: unknown) => {
+              clearTimeout(id);
+              reject(e);
+            },
+          );
+        });
+      let s = 0;
+      for (let i = 0; i < n; i++) s += await withTimeout(work(), 1000);
+      return s;
+    }
+  }
+};
+
+// ---------------------------------------------------------------------------------------
+// S7
+
+const S7_N = 100_000;
+
+/** Returns the ms from the first cancel to the last end. */
+const s7 = async (impl: Impl, n: number): Promise<number> => {
+  switch (impl) {
+    case "aio":
+      return run(
+        Aio.gen(function* () {
+          const tasks: Array<Task<never>> = new Array(n);
+          for (let i = 0; i < n; i++) tasks[i] = yield* createTask(Aio.never);
+          yield* Aio.sleep(0); // every task has started and suspended
+          gcIfExposed();
+          const t0 = now();
+          for (let i = 0; i < n; i++) tasks[i]!.cancel();
+          let cancelled = 0;
+          for (let i = 0; i < n; i++) {
+            const e = yield* Aio.exit(Aio.from(tasks[i]!));
+            if (e._tag === "Failure" && e.cause._tag === "Interrupt") cancelled++;
+          }
+          const ms = now() - t0;
+          expectEq("S7 cancelled", cancelled, n);
+          return ms;
+        }),
+      );
+    case "effect":
+      return Effect.runPromise(
+        Effect.gen(function* () {
+          const fibers: Array<Fiber.Fiber<never>> = new Array(n);
+          for (let i = 0; i < n; i++) fibers[i] = yield* Effect.forkChild(Effect.never);
+          yield* Effect.yieldNow;
+          gcIfExposed();
+          const t0 = now();
+          yield* Fiber.interruptAll(fibers);
+          return now() - t0;
+        }),
+      );
+    case "native": {
+      const controllers: AbortController[] = new Array(n);
+      const ps: Array<Promise<never>> = new Array(n);
+      for (let i = 0; i < n; i++) {
+        const c = (controllers[i] = new AbortController());
+        ps[i] = new Promise<never>((_, reject) => c.signal.addEventListener("abort", () => reject(c.signal.reason)));
+      }
+      await new Promise((r) => setImmediate(r));
+      gcIfExposed();
+      const t0 = now();
+      for (let i = 0; i < n; i++) controllers[i]!.abort();
+      const settled = await Promise.allSettled(ps);
+      const ms = now() - t0;
+      expectEq("S7 cancelled", settled.filter((s) => s.status === "rejected").length, n);
+      return ms;
+    }
+  }
+};
+
+// ---------------------------------------------------------------------------------------
+// S10
+
+const S10_N = 10_000;
+const S10_WIDTH = 10;
+
+const s10 = async (impl: Impl, n: number, yielding: boolean): Promise<number> => {
+  switch (impl) {
+    case "aio": {
+      const child = (j: number): Aio.Aio<number> =>
+        yielding ? Aio.sleep(0).pipe(Aio.as(j)) : Aio.sync(() => j);
+      return run(
+        Aio.gen(function* () {
+          let s = 0;
+          for (let i = 0; i < n; i++) {
+            const cs: Array<Aio.Aio<number>> = new Array(S10_WIDTH);
+            for (let j = 0; j < S10_WIDTH; j++) cs[j] = child(j);
+            const r = yield* gather(cs);
+            s += r[S10_WIDTH - 1]!;
+          }
+          return s;
+        }),
+      );
+    }
+    case "effect": {
+      const child = (j: number): Effect.Effect<number> =>
+        yielding ? Effect.as(Effect.yieldNow, j) : Effect.sync(() => j);
+      return Effect.runPromise(
+        Effect.gen(function* () {
+          let s = 0;
+          for (let i = 0; i < n; i++) {
+            const cs: Array<Effect.Effect<number>> = new Array(S10_WIDTH);
+            for (let j = 0; j < S10_WIDTH; j++) cs[j] = child(j);
+            const r = yield* Effect.all(cs, { concurrency: "unbounded" });
+            s += r[S10_WIDTH - 1]!;
+          }
+          return s;
+        }),
+      );
+    }
+    case "native": {
+      const child = yielding
+        ? async (j: number): Promise<number> => {
+            await undefined;
+            return j;
+          }
+        : async (j: number): Promise<number> => j;
+      let s = 0;
+      for (let i = 0; i < n; i++) {
+        const cs: Array<Promise<number>> = new Array(S10_WIDTH);
+        for (let j = 0; j < S10_WIDTH; j++) cs[j] = child(j);
+        const r = await Promise.all(cs);
+        s += r[S10_WIDTH - 1]!;
+      }
+      return s;
+    }
+  }
+};
+
+// ---------------------------------------------------------------------------------------
+
+const measure = async (scenario: string, impl: Impl): Promise<Measurement> => {
+  switch (scenario) {
+    case "S6": {
+      const n = S6_N;
+      const ms = await timeMedian(2, 5, async () => expectEq("S6", await s6(impl, n), n));
+      return { value: (ms * 1e3) / n, unit: "µs/call", extra: { totalMs: ms } };
+    }
+    case "S7": {
+      const n = S7_N;
+      for (let w = 0; w < 2; w++) await s7(impl, n / 10);
+      const times: number[] = [];
+      for (let r = 0; r < 5; r++) times.push(await s7(impl, n));
+      const ms = median(times);
+      return { value: (ms * 1e3) / n, unit: "µs/task", extra: { totalMs: ms } };
+    }
+    case "S10": {
+      const n = S10_N;
+      const want = n * (S10_WIDTH - 1);
+      const ms = await timeMedian(3, 7, async () => expectEq("S10", await s10(impl, n, false), want));
+      const ymsMs = await timeMedian(2, 5, async () => expectEq("S10 yielding", await s10(impl, n, true), want));
+      return {
+        value: (ms * 1e3) / n,
+        unit: "µs/gather",
+        extra: { totalMs: ms, yieldingUs: (ymsMs * 1e3) / n },
+      };
+    }
+    default:
+      throw new Error(`unknown scenario ${scenario}`);
+  }
+};
+
+const main = async (): Promise<void> => {
+  const [scenario = "", implArg = ""] = process.argv.slice(2);
+  if (implArg !== "aio" && implArg !== "effect" && implArg !== "native") {
+    throw new Error(`usage: s-combinators.ts <S6|S7|S10> <aio|effect|native> (got ${implArg})`);
+  }
+  let line: Record<string, unknown>;
+  try {
+    const m = await measure(scenario, implArg);
+    line = { scenario, impl: implArg, ok: true, ...m };
+  } catch (e) {
+    line = { scenario, impl: implArg, ok: false, error: e instanceof Error ? e.message : String(e) };
+  }
+  console.log(`BENCH_RESULT ${JSON.stringify(line)}`);
+};
+
+await main();
