@@ -192,6 +192,42 @@ const s4 = async (impl: Impl, n: number): Promise<number> => {
 // S5: 100,000 tasks, each sleeping a seeded-random 0–50 ms, all joined. Total ms.
 
 const S5_N = 100_000;
+
+/** Wraps the global setTimeout/clearTimeout to count host timers armed at the same time. */
+const trackHostTimers = (): { readonly maxArmed: number; readonly total: number; restore(): void } => {
+  const origSet = globalThis.setTimeout;
+  const origClear = globalThis.clearTimeout;
+  const armed = new Set<unknown>();
+  const stats = { maxArmed: 0, total: 0 };
+  const patchedSet = ((fn: (...a: unknown[]) => void, ms?: number, ...args: unknown[]) => {
+    const h = origSet((...a: unknown[]) => {
+      armed.delete(h);
+      fn(...a);
+    }, ms, ...args);
+    armed.add(h);
+    stats.total++;
+    if (armed.size > stats.maxArmed) stats.maxArmed = armed.size;
+    return h;
+  }) as unknown as typeof setTimeout;
+  const patchedClear = ((h: Parameters<typeof clearTimeout>[0]) => {
+    armed.delete(h);
+    origClear(h);
+  }) as typeof clearTimeout;
+  globalThis.setTimeout = patchedSet;
+  globalThis.clearTimeout = patchedClear;
+  return {
+    get maxArmed() {
+      return stats.maxArmed;
+    },
+    get total() {
+      return stats.total;
+    },
+    restore() {
+      globalThis.setTimeout = origSet;
+      globalThis.clearTimeout = origClear;
+    },
+  };
+};
 const S5_MAX_MS = 50;
 
 const s5Delays = (n: number, maxMs: number): number[] => {
@@ -396,9 +432,21 @@ const measure = async (scenario: string, impl: Impl): Promise<Measurement> => {
       expectEq("S5 warmup", await s5(impl, s5Delays(2_000, 5)), 2_000);
       const delays = s5Delays(S5_N, S5_MAX_MS);
       const longest = Math.max(...delays);
+      // Count host timers armed at once during the measured run (wraps setTimeout).
+      const hostTimers = trackHostTimers();
       const { ms, result } = await timeAsync(() => s5(impl, delays));
+      hostTimers.restore();
       expectEq("S5", result, S5_N);
-      return { value: ms, unit: "ms total", extra: { longestSleepMs: longest, ratioToLongest: ms / longest } };
+      return {
+        value: ms,
+        unit: "ms total",
+        extra: {
+          longestSleepMs: longest,
+          ratioToLongest: ms / longest,
+          maxHostTimersArmed: hostTimers.maxArmed,
+          hostTimersArmedTotal: hostTimers.total,
+        },
+      };
     }
     case "S9":
     case "S9g": {

@@ -513,7 +513,34 @@ export class ExitAio<A, E> extends Aio<Exit.Exit<A, E>, never> implements Frame 
   _err(f: Task<unknown, unknown>): Next {
     return new Succeed(Exit.failCause(f._cause));
   }
+  /**
+   * `yield*` of the exit of something already resolved (a value, a failure, a done
+   * future) completes inline: joining finished tasks does not suspend the generator.
+   */
+  override next(sent?: unknown): IteratorResult<YieldOf<never>, Exit.Exit<A, E>> {
+    if (sent === undefined) {
+      const exit = resolvedExit(this.self);
+      if (exit !== undefined && inlineStep()) {
+        DONE_RESULT.value = exit;
+        return DONE_RESULT as IteratorReturnResult<Exit.Exit<A, E>>;
+      }
+    }
+    return super.next(sent);
+  }
 }
+
+/** The outcome of an Aio that is already resolved, or undefined. */
+const resolvedExit = <A, E>(aio: Aio<A, E>): Exit.Exit<A, E> | undefined => {
+  if (aio instanceof Succeed) return Exit.succeed(aio.value as A);
+  if (aio instanceof FailCause) return Exit.failCause(aio.cause as Cause.Cause<E>);
+  if (aio instanceof AwaitFuture) {
+    const fut = aio.future as Future<A, E>;
+    const exit = fut._exit;
+    if (exit !== undefined) fut._markRetrieved();
+    return exit;
+  }
+  return undefined;
+};
 
 /** Restores a value after a finaliser ran. */
 class RestoreValue implements Frame {
@@ -836,6 +863,15 @@ export class CreateTask<A, E> extends Aio<Task<A, E>, never> {
     return DONE_RESULT as IteratorReturnResult<Task<A, E>>;
   }
 }
+
+/** Resumes a fiber whose wait was cancelled: fails with an interruption (`_cancelMsg`). */
+class DeliverCancel extends Aio<never, never> {
+  _eval(f: Task<unknown, unknown>): Next {
+    f._cause = Cause.interrupt(f._cancelMsg);
+    return f._fail();
+  }
+}
+const DELIVER_CANCEL = new DeliverCancel();
 
 /** @internal Never resumes; only a cancellation ends it. */
 export class Never extends Aio<never, never> {
@@ -1170,7 +1206,8 @@ export class Task<A, E = never> extends Future<A, E> {
         // Waiting on a timer or a callback: detach from it and wake with the
         // CancelledError (as asyncio, where that wait would be a cancelled future).
         this._detach();
-        this._scheduleResume(new FailCause(Cause.interrupt(msg)));
+        this._cancelMsg = msg;
+        this._scheduleResume(DELIVER_CANCEL);
         return true;
       }
     }
