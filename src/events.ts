@@ -246,9 +246,10 @@ export class EventLoop implements LoopCore {
   }
 
   /**
-   * @internal The clock for deadlines and due timers. Reading the host clock costs about
-   * 150 ns here, so inside a host callback the loop reads it at the start and then every
-   * `CLOCK_EVERY` callbacks; deadlines are computed from that reading.
+   * @internal The clock for deciding which timers are due. Reading the host clock costs
+   * about 150 ns here, so inside a host callback the loop reads it at the start and then
+   * every `CLOCK_EVERY` callbacks. A stale reading can only make a timer run late, never
+   * early: deadlines themselves are always computed from a fresh `time()`.
    */
   _clock(): number {
     return this._inTick && !this._virtual ? this._now : this.time();
@@ -308,7 +309,7 @@ export class EventLoop implements LoopCore {
    */
   callLater<Args extends readonly unknown[]>(delay: number, fn: (...args: Args) => void, ...args: Args): TimerHandle {
     checkTime("callLater", delay);
-    return this.callAt(this._clock() + Math.max(0, delay), fn, ...args);
+    return this.callAt(this.time() + Math.max(0, delay), fn, ...args);
   }
 
   /**
@@ -469,8 +470,8 @@ export class EventLoop implements LoopCore {
   }
 
   /**
-   * Runs the callbacks that are ready now, synchronously, without waiting for timers;
-   * returns whether the ready queue is empty afterwards. For `runSync` and tests.
+   * Runs the callbacks that are ready now, synchronously, without waiting for timers.
+   * For `runSync`.
    * @internal
    */
   _drainSync(): void {
@@ -568,8 +569,8 @@ export class EventLoop implements LoopCore {
   /** asyncio's _run_once: due timers onto the ready queue, then one batch of callbacks. */
   private _runOnce(): number {
     const timers = this._timers;
+    if (this._sinceClock >= CLOCK_EVERY) this._readClock();
     if (timers.size > 0) {
-      if (this._sinceClock >= CLOCK_EVERY) this._readClock();
       const now = this._clock();
       let top = timers.peek();
       while (top !== undefined && top._when <= now) {

@@ -656,14 +656,17 @@ class GenFrame implements Frame {
   _start(f: Task<unknown, unknown>): Next {
     let r: IteratorResult<unknown, unknown>;
     const prev = activeFrame;
+    const prevDelegations = nativeDelegations;
     activeFrame = this;
     pendingYield = undefined;
+    nativeDelegations = 0;
     try {
       r = this.it.next();
     } catch (e) {
       return new FailCause(this.causeOf(e));
     } finally {
       activeFrame = prev;
+      nativeDelegations = prevDelegations;
     }
     const next = this.step(f, r);
     return next === PASS ? f._ret() : next;
@@ -672,14 +675,17 @@ class GenFrame implements Frame {
   _ok(f: Task<unknown, unknown>): Next {
     let r: IteratorResult<unknown, unknown>;
     const prev = activeFrame;
+    const prevDelegations = nativeDelegations;
     activeFrame = this;
     pendingYield = undefined;
+    nativeDelegations = 0;
     try {
       r = resumeGen(this.it, f._v);
     } catch (e) {
       return new FailCause(this.causeOf(e));
     } finally {
       activeFrame = prev;
+      nativeDelegations = prevDelegations;
     }
     return this.step(f, r);
   }
@@ -687,8 +693,10 @@ class GenFrame implements Frame {
   _err(f: Task<unknown, unknown>): Next {
     // Throw the failure into the generator at its `yield*`, so try/catch/finally run.
     const prev = activeFrame;
+    const prevDelegations = nativeDelegations;
     activeFrame = this;
     pendingYield = undefined;
+    nativeDelegations = 0;
     const thrown = throwIntoGen(f._cause);
     let r: IteratorResult<unknown, unknown>;
     try {
@@ -698,6 +706,7 @@ class GenFrame implements Frame {
       return e === thrown ? PASS : new FailCause(this.causeOf(e));
     } finally {
       activeFrame = prev;
+      nativeDelegations = prevDelegations;
     }
     const next = this.step(f, r);
     return next === PASS ? new Succeed(f._v) : next;
@@ -725,12 +734,51 @@ class GenFrame implements Frame {
 export class Gen<A, E> extends Aio<A, E> {
   constructor(readonly body: () => Iterator<unknown, A, unknown>) {
     super();
+    // V8 gives each generator-function closure its own `prototype` object and so its own
+    // generator-object map, made on the first call: ~0.5 µs, paid again for every
+    // closure (`(n) => Aio.gen(function* () {...})` makes one per call). Generator
+    // objects only need %GeneratorPrototype% (next/throw/return) in their chain, so every
+    // body shares one prototype: one map, monomorphic generator code, half the cost.
+    const fn = body as { prototype?: unknown };
+    if (fn.prototype !== SHARED_GENERATOR_PROTOTYPE) {
+      try {
+        fn.prototype = SHARED_GENERATOR_PROTOTYPE;
+      } catch {
+        // a frozen or non-generator function: leave it as it is
+      }
+    }
   }
   _eval(f: Task<unknown, unknown>): Next {
     const frame = new GenFrame(this.body());
     return frame._start(f);
   }
+  /**
+   * `yield*` of a generator program inside another one delegates natively (the child
+   * generator runs inside the parent's `yield*`, with no frame and no fiber step), up to
+   * `MAX_NATIVE_DELEGATION` delegations per resumption of the outermost generator; past
+   * that the child yields itself to the fiber and gets a frame of its own. The bound
+   * keeps the JS stack shallow (a resume passes through every native delegation).
+   */
+  override [Symbol.iterator](): Iterator<YieldOf<E>, A, unknown> {
+    if (activeFrame !== undefined && nativeDelegations < MAX_NATIVE_DELEGATION && inlineStep()) {
+      nativeDelegations++;
+      return this.body() as Iterator<YieldOf<E>, A, unknown>;
+    }
+    return this;
+  }
 }
+
+/** The prototype every `Aio.gen` body's generator objects share (see `Gen`). */
+const SHARED_GENERATOR_PROTOTYPE: object = Object.create(
+  Object.getPrototypeOf(function* () {
+    /* only its prototype chain is used */
+  }).prototype as object,
+) as object;
+
+/** How many `yield*` of `Aio.gen` programs may nest natively in one generator chain. */
+const MAX_NATIVE_DELEGATION = 16;
+/** Native delegations made since the fiber last entered a generator chain. */
+let nativeDelegations = 0;
 
 /** What a suspended fiber waits on, for a user callback (`Aio.async`, promises). */
 class AsyncToken {
@@ -834,7 +882,8 @@ export class Sleep<A> extends Aio<A, never> {
       f._scheduleResume(this.done);
       return null;
     }
-    const t = new FiberTimer(loop._clock() + this.ms, loop._nextSeq(), f, this.done);
+    // The deadline comes from a fresh clock reading, so a sleep never ends early.
+    const t = new FiberTimer(loop.time() + this.ms, loop._nextSeq(), f, this.done);
     f._waitingOn = t;
     f._runState = SUSPENDED;
     loop._addTimer(t);
@@ -1127,7 +1176,7 @@ let fiberSteps = 0;
  * @internal Counts one inline `yield*` step; false when the turn's budget is spent (the
  * caller then yields itself to the fiber, which goes to the back of the ready queue).
  */
-export const inlineStep = (): boolean => ++fiberSteps < MAX_STEPS_PER_TURN;
+export const inlineStep = (): boolean => activeFrame !== undefined && ++fiberSteps < MAX_STEPS_PER_TURN;
 
 /** Marks a fiber put back on the ready queue by its step budget (not a suspension). */
 const PREEMPTED = Object.freeze({ _preempted: true });
@@ -1165,7 +1214,11 @@ export class Task<A, E = never> extends Future<A, E> {
   /** @internal the loop's list of pending tasks */ _prevTask: Task<unknown, unknown> | null = null;
   /** @internal */ _nextTask: Task<unknown, unknown> | null = null;
 
-  /** @internal use `createTask` or `loop.createTask`. */
+  /**
+   * Programs normally make tasks with `createTask` or `loop.createTask`; a task factory
+   * (`loop.setTaskFactory`) calls this. With `eagerStart`, the first step runs now, up to
+   * the first suspension (asyncio's eager_start); otherwise on a later loop iteration.
+   */
   constructor(loop: EventLoop, aio: Aio<A, E>, name?: string, eagerStart = false) {
     super(loop);
     this._name = name ?? ++taskCounter;
