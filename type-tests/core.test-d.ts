@@ -251,10 +251,14 @@ expectError(
     return 1;
   }),
 );
-// NOT caught today: `yield` (without the star) of an Aio type-checks (the expression is
-// `unknown`) although at run time it evaluates to an internal resume sentinel. When the
-// yield type of Aio's iterator is made distinct from Aio itself, add:
-//   expectError(Aio.gen(function* () { const x = yield Aio.succeed(1); return x; }));
+// `yield` (without the star) of an Aio: `yield*` yields `YieldOf<E>`, a plain `yield`
+// yields the Aio itself, which gen's constraint rejects.
+expectError(
+  Aio.gen(function* () {
+    const x: unknown = yield Aio.succeed(1);
+    return x;
+  }),
+);
 // `yield*` of an array yields numbers, not Aios.
 expectError(
   Aio.gen(function* () {
