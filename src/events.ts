@@ -453,6 +453,11 @@ export class EventLoop implements LoopCore {
    */
   stop(): void {
     this._stopping = true;
+    // Called from outside the loop (a promise callback) while it idles: wake it up.
+    if (this._running && !this._inTick && !this._tickQueued) {
+      this._tickQueued = true;
+      queueMicrotask(this._immediateTick);
+    }
   }
 
   /**

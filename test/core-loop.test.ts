@@ -267,6 +267,16 @@ describe("stop / runForever / close", () => {
     loop.close();
   });
 
+  it("runUntilComplete of a future of another loop is an EventLoopError", async () => {
+    const a = vloop();
+    const b = vloop();
+    const fut = b.createFuture<number>();
+    await expect(a.runUntilComplete(fut)).rejects.toBeInstanceOf(EventLoopError);
+    expect(a.isRunning()).toBe(false);
+    a.close();
+    b.close();
+  });
+
   it("running a running loop again is an EventLoopError", async () => {
     const loop = vloop();
     let nested: Promise<unknown> | undefined;
@@ -562,5 +572,17 @@ describe("runSync", () => {
     );
     expect(r).toEqual({ innerIsOther: true, restored: true });
     loop.close();
+  });
+});
+
+describe("stop() from outside the loop", () => {
+  it("wakes an idle runForever loop (stop from a host timer callback)", async () => {
+    const loop = newEventLoop();
+    const stopped = loop.runForever();
+    setTimeout(() => loop.stop(), 5);
+    await stopped;
+    expect(loop.isRunning()).toBe(false);
+    loop.close();
+    expect(loop.isClosed()).toBe(true);
   });
 });
