@@ -4,39 +4,32 @@
  * printed, and the exact elapsed virtual time. Nothing here waits on the real clock.
  */
 import { describe, expect, it } from "vitest";
-import { newEventLoop, run, type EventLoop } from "../src/index.js";
 import * as gatherHello from "../examples/gather_hello.js";
 import * as gatherHelloArgs from "../examples/gather_hello_args.js";
 import { runExamples, type Example } from "../examples/main.js";
 import * as waitFirstCompleted from "../examples/wait_first_completed.js";
 import * as waitForTimeout from "../examples/wait_for_timeout.js";
 import * as waitTaskResults from "../examples/wait_task_results.js";
+import { V, collect, runInstantly, vrunLines, type Logged } from "./helpers.js";
 
-/** A line as logged: [loop time (ms) when it was printed, text]. */
-type Logged = readonly [number, string];
+/** What hello1/2/3 (3 s, 2 s, 4 s, started together) print, with the loop time. */
+const HELLO_1_2_3: readonly Logged[] = [
+  [0, "Hello world 01 begin"],
+  [0, "Hello world 02 begin"],
+  [0, "Hello world 03 begin"],
+  [2000, "Hello again 02 end"],
+  [3000, "Hello again 01 end"],
+  [4000, "Hello again 03 end"],
+];
 
-const virtual = (): { loop: EventLoop; lines: Logged[]; log: (line: string) => void } => {
-  const loop = newEventLoop({ virtualTime: true });
-  const lines: Logged[] = [];
-  return { loop, lines, log: (line) => void lines.push([loop.time(), line]) };
-};
-
-/** The real time a virtual run may take: far below the virtual time it covers. */
-const INSTANT_MS = 500;
+/** What gather_hello_args and wait_task_results print: hello1/2/3, then 15, 5, 50 at 4 s. */
+const HELLO_ARGS_LINES: readonly Logged[] = [...HELLO_1_2_3, [4000, "15"], [4000, "5"], [4000, "50"]];
 
 describe("examples/gather_hello", () => {
   it("runs hello1/2/3 concurrently: ends at 2, 3, 4 s; 4 s in all (not 9); results undefined", async () => {
-    const { loop, lines, log } = virtual();
-    const t0 = performance.now();
-    await gatherHello.runExample(loop, log);
-    expect(performance.now() - t0).toBeLessThan(INSTANT_MS);
+    const { loop, lines } = await runInstantly(gatherHello.runExample);
     expect(lines).toEqual([
-      [0, "Hello world 01 begin"],
-      [0, "Hello world 02 begin"],
-      [0, "Hello world 03 begin"],
-      [2000, "Hello again 02 end"],
-      [3000, "Hello again 01 end"],
-      [4000, "Hello again 03 end"],
+      ...HELLO_1_2_3,
       [4000, "undefined"],
       [4000, "undefined"],
       [4000, "undefined"],
@@ -46,40 +39,23 @@ describe("examples/gather_hello", () => {
   });
 
   it("main is a plain Aio that run() can run too", async () => {
-    const lines: string[] = [];
-    await run(gatherHello.main((l) => void lines.push(l)), { virtualTime: true });
+    const lines = await vrunLines(gatherHello.main);
     expect(lines).toHaveLength(9);
   });
 });
 
 describe("examples/gather_hello_args", () => {
   it("returns 15, 5, 50 in argument order after 4 s, whatever the completion order", async () => {
-    const { loop, lines, log } = virtual();
-    const t0 = performance.now();
-    const results = await gatherHelloArgs.runExample(loop, log);
-    expect(performance.now() - t0).toBeLessThan(INSTANT_MS);
+    const { loop, lines, result: results } = await runInstantly(gatherHelloArgs.runExample);
     expect(results).toEqual([15, 5, 50]);
-    expect(lines).toEqual([
-      [0, "Hello world 01 begin"],
-      [0, "Hello world 02 begin"],
-      [0, "Hello world 03 begin"],
-      [2000, "Hello again 02 end"],
-      [3000, "Hello again 01 end"],
-      [4000, "Hello again 03 end"],
-      [4000, "15"],
-      [4000, "5"],
-      [4000, "50"],
-    ]);
+    expect(lines).toEqual(HELLO_ARGS_LINES);
     expect(loop.time()).toBe(4000);
   });
 });
 
 describe("examples/wait_first_completed", () => {
   it("returns at 2 s with 1 done and 2 pending; the pending ones never finish", async () => {
-    const { loop, lines, log } = virtual();
-    const t0 = performance.now();
-    const sizes = await waitFirstCompleted.runExample(loop, log);
-    expect(performance.now() - t0).toBeLessThan(INSTANT_MS);
+    const { loop, lines, result: sizes } = await runInstantly(waitFirstCompleted.runExample);
     expect(sizes).toEqual({ done: 1, pending: 2 });
     expect(lines).toEqual([
       [0, "Hello world 01 begin"],
@@ -97,7 +73,7 @@ describe("examples/wait_first_completed", () => {
   });
 
   it("leaves no task and no timer behind", async () => {
-    const { loop, log } = virtual();
+    const { loop, log } = collect();
     await loop.runUntilComplete(waitFirstCompleted.main(log));
     expect(loop.allTasks().size).toBe(0);
     expect(loop.pendingTimers()).toBe(0);
@@ -108,10 +84,7 @@ describe("examples/wait_first_completed", () => {
 
 describe("examples/wait_for_timeout", () => {
   it("times out after 3 s: func1 is cancelled, main prints 'timeout .....'", async () => {
-    const { loop, lines, log } = virtual();
-    const t0 = performance.now();
-    const timedOut = await waitForTimeout.runExample(loop, log);
-    expect(performance.now() - t0).toBeLessThan(INSTANT_MS);
+    const { loop, lines, result: timedOut } = await runInstantly(waitForTimeout.runExample);
     expect(timedOut).toBe(true);
     expect(lines).toEqual([
       [0, "wait you 3 seconds....."],
@@ -122,7 +95,7 @@ describe("examples/wait_for_timeout", () => {
   });
 
   it("the hour-long timer is gone afterwards", async () => {
-    const { loop, log } = virtual();
+    const { loop, log } = collect();
     await loop.runUntilComplete(waitForTimeout.main(log));
     expect(loop.pendingTimers()).toBe(0);
     expect(loop.allTasks().size).toBe(0);
@@ -132,22 +105,9 @@ describe("examples/wait_for_timeout", () => {
 
 describe("examples/wait_task_results", () => {
   it("waits for all three tasks (4 s), then reads 15, 5, 50", async () => {
-    const { loop, lines, log } = virtual();
-    const t0 = performance.now();
-    const results = await waitTaskResults.runExample(loop, log);
-    expect(performance.now() - t0).toBeLessThan(INSTANT_MS);
+    const { loop, lines, result: results } = await runInstantly(waitTaskResults.runExample);
     expect(results).toEqual([15, 5, 50]);
-    expect(lines).toEqual([
-      [0, "Hello world 01 begin"],
-      [0, "Hello world 02 begin"],
-      [0, "Hello world 03 begin"],
-      [2000, "Hello again 02 end"],
-      [3000, "Hello again 01 end"],
-      [4000, "Hello again 03 end"],
-      [4000, "15"],
-      [4000, "5"],
-      [4000, "50"],
-    ]);
+    expect(lines).toEqual(HELLO_ARGS_LINES);
     expect(loop.time()).toBe(4000);
     expect(loop.isClosed()).toBe(true);
   });
@@ -165,7 +125,7 @@ describe("the combinator examples through runExamples (examples/main.ts)", () =>
 
   it("run in sequence with exact elapsed loop times", async () => {
     const out: string[] = [];
-    const outcomes = await runExamples(entries, { virtualTime: true, write: (t) => void out.push(t) });
+    const outcomes = await runExamples(entries, { ...V, write: (t) => void out.push(t) });
     expect(outcomes).toEqual([
       { name: "gather_hello", elapsedMs: 4000, failed: false },
       { name: "gather_hello_args", elapsedMs: 4000, failed: false },

@@ -18,17 +18,7 @@ import {
   runSyncExit,
   type Task,
 } from "../src/index.js";
-
-const V = { virtualTime: true } as const;
-
-const expectInterrupted = (exit: Exit.Exit<unknown, unknown>, message?: string): void => {
-  expect(exit._tag).toBe("Failure");
-  if (exit._tag !== "Failure") return;
-  expect(exit.cause._tag).toBe("Interrupt");
-  if (exit.cause._tag === "Interrupt") expect(exit.cause.message).toBe(message);
-};
-
-const now = (): number => getRunningLoop().time();
+import { V, cancelAfter, expectInterrupted, now } from "./helpers.js";
 
 describe("values", () => {
   it("yield* gives the value of an Aio", async () => {
@@ -332,20 +322,22 @@ describe("finally blocks", () => {
 });
 
 describe("cancellation inside Aio.gen", () => {
+  /** Waits on `wait`; whatever is thrown there goes to `see`, then is re-thrown. */
+  const seeing = (wait: Aio.Aio<void>, see: (e: unknown) => void): Aio.Aio<void> =>
+    Aio.gen(function* () {
+      try {
+        yield* wait;
+      } catch (e) {
+        see(e);
+        throw e;
+      }
+    });
+
   it("is thrown as a CancelledError carrying the message", async () => {
     const result = await run(
       Aio.gen(function* () {
         let seen: unknown;
-        const t = yield* createTask(
-          Aio.gen(function* () {
-            try {
-              yield* Aio.sleep(3_600_000);
-            } catch (e) {
-              seen = e;
-              throw e;
-            }
-          }),
-        );
+        const t = yield* createTask(seeing(Aio.sleep(3_600_000), (e) => (seen = e)));
         yield* Aio.sleep(100);
         t.cancel("shutting down");
         const exit = yield* Aio.exit(Aio.from(t));
@@ -364,16 +356,7 @@ describe("cancellation inside Aio.gen", () => {
     const result = await run(
       Aio.gen(function* () {
         let seen: unknown;
-        const t = yield* createTask(
-          Aio.gen(function* () {
-            try {
-              yield* Aio.never;
-            } catch (e) {
-              seen = e;
-              throw e;
-            }
-          }),
-        );
+        const t = yield* createTask(seeing(Aio.never, (e) => (seen = e)));
         yield* Aio.yieldNow;
         t.cancel();
         const exit = yield* Aio.exit(Aio.from(t));
@@ -459,40 +442,22 @@ describe("cancellation inside Aio.gen", () => {
       log.push("3 after try (never)");
       return 3;
     });
-    const level2 = Aio.gen(function* () {
-      try {
-        log.push(`2 start ${now()}`);
-        const v = yield* level3;
-        log.push("2 after level3 (never)");
-        return v;
-      } finally {
-        log.push(`2 finally ${now()}`);
-        yield* Aio.sleep(10);
-        log.push(`2 cleanup done ${now()}`);
-      }
-    });
-    const level1 = Aio.gen(function* () {
-      try {
-        log.push(`1 start ${now()}`);
-        const v = yield* level2;
-        log.push("1 after level2 (never)");
-        return v;
-      } finally {
-        log.push(`1 finally ${now()}`);
-        yield* Aio.sleep(10);
-        log.push(`1 cleanup done ${now()}`);
-      }
-    });
-    const result = await run(
+    /** Level `n` delegates to `inner` (level n + 1); its finally yield*s a 10 ms cleanup. */
+    const level = (n: number, inner: Aio.Aio<number>): Aio.Aio<number> =>
       Aio.gen(function* () {
-        const t = yield* createTask(level1);
-        yield* Aio.sleep(100);
-        t.cancel("deep stop");
-        const exit = yield* Aio.exit(Aio.from(t));
-        return { exit, time: now(), cancelled: t.cancelled() };
-      }),
-      V,
-    );
+        try {
+          log.push(`${n} start ${now()}`);
+          const v = yield* inner;
+          log.push(`${n} after level${n + 1} (never)`);
+          return v;
+        } finally {
+          log.push(`${n} finally ${now()}`);
+          yield* Aio.sleep(10);
+          log.push(`${n} cleanup done ${now()}`);
+        }
+      });
+    const level1 = level(1, level(2, level3));
+    const result = await run(cancelAfter(level1, 100, "deep stop"), V);
     expect(log).toEqual([
       "1 start 0",
       "2 start 0",
@@ -506,7 +471,7 @@ describe("cancellation inside Aio.gen", () => {
     ]);
     expect(log.some((l) => l.includes("never"))).toBe(false);
     expectInterrupted(result.exit, "deep stop");
-    expect(result.cancelled).toBe(true);
+    expect(result.task.cancelled()).toBe(true);
     expect(result.time).toBe(130);
   });
 
@@ -523,16 +488,7 @@ describe("cancellation inside Aio.gen", () => {
         }
       });
     const program = level(1, level(2, level(3, Aio.never)));
-    const result = await run(
-      Aio.gen(function* () {
-        const t = yield* createTask(program);
-        yield* Aio.sleep(50);
-        t.cancel("same");
-        const exit = yield* Aio.exit(Aio.from(t));
-        return { exit, time: now() };
-      }),
-      V,
-    );
+    const result = await run(cancelAfter(program, 50, "same"), V);
     expect(seen).toHaveLength(3);
     expect(seen[0]).toBeInstanceOf(CancelledError);
     expect(seen[1]).toBe(seen[0]);

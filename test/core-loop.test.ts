@@ -18,8 +18,8 @@ import {
   type ExceptionContext,
   type TaskFactory,
 } from "../src/index.js";
+import { V } from "./helpers.js";
 
-const V = { virtualTime: true } as const;
 const vloop = (): EventLoop => newEventLoop(V);
 
 describe("callSoon", () => {

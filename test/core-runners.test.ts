@@ -23,16 +23,7 @@ import {
   type ExceptionContext,
   type Task,
 } from "../src/index.js";
-
-const V = { virtualTime: true } as const;
-const now = (): number => getRunningLoop().time();
-
-const expectInterrupted = (exit: Exit.Exit<unknown, unknown> | undefined, message?: string): void => {
-  expect(exit?._tag).toBe("Failure");
-  if (exit === undefined || exit._tag !== "Failure") return;
-  expect(exit.cause._tag).toBe("Interrupt");
-  if (exit.cause._tag === "Interrupt") expect(exit.cause.message).toBe(message);
-};
+import { V, expectInterrupted, now } from "./helpers.js";
 
 describe("run", () => {
   it("resolves with the value", async () => {
@@ -125,27 +116,37 @@ describe("runExit", () => {
 });
 
 describe("run's shutdown: pending tasks are cancelled and awaited", () => {
-  it("a pending task is cancelled and its (synchronous) finally runs", async () => {
-    const log: string[] = [];
-    let child: Task<void, never> | undefined;
+  /**
+   * Runs a main program that starts `child` as a task, sleeps `ms` and returns "main done",
+   * leaving the child pending: run's value and the child's task.
+   */
+  const runLeavingChild = async (child: Aio.Aio<void>, ms: number) => {
+    let task: Task<void, never> | undefined;
     const v = await run(
       Aio.gen(function* () {
-        child = yield* createTask(
-          Aio.gen(function* () {
-            try {
-              yield* Aio.sleep(3_600_000);
-            } catch (e) {
-              log.push(`cancelled: ${e instanceof CancelledError}`);
-              throw e;
-            } finally {
-              log.push("child finally");
-            }
-          }),
-        );
-        yield* Aio.sleep(10);
+        task = yield* createTask(child);
+        yield* Aio.sleep(ms);
         return "main done";
       }),
       V,
+    );
+    return { v, child: task };
+  };
+
+  it("a pending task is cancelled and its (synchronous) finally runs", async () => {
+    const log: string[] = [];
+    const { v, child } = await runLeavingChild(
+      Aio.gen(function* () {
+        try {
+          yield* Aio.sleep(3_600_000);
+        } catch (e) {
+          log.push(`cancelled: ${e instanceof CancelledError}`);
+          throw e;
+        } finally {
+          log.push("child finally");
+        }
+      }),
+      10,
     );
     expect(v).toBe("main done");
     expect(log).toEqual(["cancelled: true", "child finally"]);
@@ -154,24 +155,17 @@ describe("run's shutdown: pending tasks are cancelled and awaited", () => {
 
   it("a pending task's asynchronous cleanup (finally with yield*) runs to its end before run resolves", async () => {
     const log: string[] = [];
-    let child: Task<void, never> | undefined;
-    const v = await run(
+    const { v, child } = await runLeavingChild(
       Aio.gen(function* () {
-        child = yield* createTask(
-          Aio.gen(function* () {
-            try {
-              yield* Aio.sleep(3_600_000);
-            } finally {
-              log.push(`cleanup start ${now()}`);
-              yield* Aio.sleep(10);
-              log.push(`cleanup end ${now()}`);
-            }
-          }),
-        );
-        yield* Aio.sleep(5);
-        return "main done";
+        try {
+          yield* Aio.sleep(3_600_000);
+        } finally {
+          log.push(`cleanup start ${now()}`);
+          yield* Aio.sleep(10);
+          log.push(`cleanup end ${now()}`);
+        }
       }),
-      V,
+      5,
     );
     expect(v).toBe("main done");
     expect(log).toEqual(["cleanup start 5", "cleanup end 15"]);

@@ -3,8 +3,8 @@
  */
 import { describe, it, expect } from "vitest";
 import { Aio, MAX_STEPS_PER_TURN, createTask, run, runSync } from "../src/index.js";
+import { V } from "./helpers.js";
 
-const V = { virtualTime: true } as const;
 const BIG = 60_000;
 
 describe("stack safety", () => {

@@ -5,7 +5,7 @@ import { readdirSync } from "node:fs";
  * virtual time. Nothing here waits on the real clock.
  */
 import { describe, expect, it } from "vitest";
-import { Aio, CancelledError, createTask, newEventLoop, run, type EventLoop } from "../src/index.js";
+import { Aio, CancelledError, createTask, newEventLoop } from "../src/index.js";
 import * as callSoonLater from "../examples/call_soon_later.js";
 import * as cancelMe from "../examples/cancel_me.js";
 import * as doneCallback from "../examples/done_callback.js";
@@ -13,26 +13,11 @@ import * as loopTime from "../examples/loop_time.js";
 import { examples, formatElapsed, runExamples, type Example } from "../examples/main.js";
 import * as sayAfterTime from "../examples/say_after_time.js";
 import * as taskResult from "../examples/task_result.js";
-
-/** A line as logged: [loop time (ms) when it was printed, text]. */
-type Logged = readonly [number, string];
-
-/** A fresh virtual-time loop and a log sink that records `loop.time()` with each line. */
-const virtual = (): { loop: EventLoop; lines: Logged[]; log: (line: string) => void } => {
-  const loop = newEventLoop({ virtualTime: true });
-  const lines: Logged[] = [];
-  return { loop, lines, log: (line) => void lines.push([loop.time(), line]) };
-};
-
-/** The real time a virtual run may take: far below the virtual time it covers. */
-const INSTANT_MS = 500;
+import { INSTANT_MS, V, collect, runInstantly, vrunLines } from "./helpers.js";
 
 describe("examples/say_after_time", () => {
   it("prints hello at 1 s and world at 3 s, then ends at 3 s", async () => {
-    const { loop, lines, log } = virtual();
-    const t0 = performance.now();
-    await sayAfterTime.runExample(loop, log);
-    expect(performance.now() - t0).toBeLessThan(INSTANT_MS);
+    const { loop, lines } = await runInstantly(sayAfterTime.runExample);
     expect(lines).toEqual([
       [0, "start time: 0.000 s"],
       [1000, "hello"],
@@ -44,7 +29,7 @@ describe("examples/say_after_time", () => {
   });
 
   it("say_after_time alone sleeps its delay, then prints", async () => {
-    const { loop, lines, log } = virtual();
+    const { loop, lines, log } = collect();
     await loop.runUntilComplete(sayAfterTime.sayAfterTime(2500, "late", log));
     expect(lines).toEqual([[2500, "late"]]);
     expect(loop.time()).toBe(2500);
@@ -52,18 +37,14 @@ describe("examples/say_after_time", () => {
   });
 
   it("main is a plain Aio that run() can run too", async () => {
-    const lines: string[] = [];
-    await run(sayAfterTime.main((line) => void lines.push(line)), { virtualTime: true });
+    const lines = await vrunLines(sayAfterTime.main);
     expect(lines).toEqual(["start time: 0.000 s", "hello", "world", "end time: 3.000 s"]);
   });
 });
 
 describe("examples/cancel_me", () => {
   it("cancels the sleeping task at 1 s: except, raise, finally, then main sees the cancellation", async () => {
-    const { loop, lines, log } = virtual();
-    const t0 = performance.now();
-    await cancelMe.runExample(loop, log);
-    expect(performance.now() - t0).toBeLessThan(INSTANT_MS);
+    const { loop, lines } = await runInstantly(cancelMe.runExample);
     expect(lines).toEqual([
       [0, "cancel_me(): before sleep"],
       [1000, "main is sleep down"],
@@ -76,7 +57,7 @@ describe("examples/cancel_me", () => {
   });
 
   it("removes the hour-long timer and leaves no task behind", async () => {
-    const { loop, lines, log } = virtual();
+    const { loop, lines, log } = collect();
     await loop.runUntilComplete(cancelMe.main(log));
     expect(loop.time()).toBe(1000);
     expect(loop.pendingTimers()).toBe(0);
@@ -86,7 +67,7 @@ describe("examples/cancel_me", () => {
   });
 
   it("the cancelled task ends cancelled (the CancelledError was re-raised)", async () => {
-    const { loop, log } = virtual();
+    const { loop, log } = collect();
     const task = await loop.runUntilComplete(
       Aio.gen(function* () {
         const t = yield* createTask(cancelMe.cancelMe(log));
@@ -107,7 +88,7 @@ describe("examples/cancel_me", () => {
   });
 
   it("cancel_me runs to its end after an hour when nobody cancels it", async () => {
-    const { loop, lines, log } = virtual();
+    const { loop, lines, log } = collect();
     await loop.runUntilComplete(cancelMe.cancelMe(log));
     expect(lines).toEqual([
       [0, "cancel_me(): before sleep"],
@@ -119,10 +100,7 @@ describe("examples/cancel_me", () => {
 
 describe("examples/task_result", () => {
   it("runs hello(10, 5) as a task and reads task.result() = 15 after 3 s", async () => {
-    const { loop, lines, log } = virtual();
-    const t0 = performance.now();
-    const result = await taskResult.runExample(loop, log);
-    expect(performance.now() - t0).toBeLessThan(INSTANT_MS);
+    const { loop, lines, result } = await runInstantly(taskResult.runExample);
     expect(result).toBe(15);
     expect(lines).toEqual([
       [0, "Hello world 01 begin"],
@@ -137,10 +115,7 @@ describe("examples/task_result", () => {
 
 describe("examples/done_callback", () => {
   it("the done callback prints f.result() = 15 at 3 s, before runUntilComplete returns", async () => {
-    const { loop, lines, log } = virtual();
-    const t0 = performance.now();
-    await doneCallback.runExample(loop, log);
-    expect(performance.now() - t0).toBeLessThan(INSTANT_MS);
+    const { loop, lines } = await runInstantly(doneCallback.runExample);
     expect(lines).toEqual([
       [0, "Hello world 01 begin"],
       [3000, "Hello again 01 end"],
@@ -151,7 +126,7 @@ describe("examples/done_callback", () => {
   });
 
   it("the callback receives the task itself", async () => {
-    const { loop, log } = virtual();
+    const { loop, log } = collect();
     const task = loop.createTask(doneCallback.hello(10, 5, log));
     const seen: unknown[] = [];
     task.addDoneCallback((f) => void seen.push(f));
@@ -166,10 +141,7 @@ describe("examples/done_callback", () => {
 
 describe("examples/call_soon_later", () => {
   it("callSoon runs first, then the callLater callbacks in deadline order; ends at 4 s", async () => {
-    const { loop, lines, log } = virtual();
-    const t0 = performance.now();
-    await callSoonLater.runExample(loop, log);
-    expect(performance.now() - t0).toBeLessThan(INSTANT_MS);
+    const { loop, lines } = await runInstantly(callSoonLater.runExample);
     expect(lines).toEqual([
       [0, "entering the event loop"],
       [0, "registering callbacks in the coroutine"],
@@ -185,10 +157,7 @@ describe("examples/call_soon_later", () => {
 
 describe("examples/loop_time", () => {
   it("loop.time() is 0 before and 3000 after: the difference is exactly 3000 ms", async () => {
-    const { loop, lines, log } = virtual();
-    const t0 = performance.now();
-    const times = await loopTime.runExample(loop, log);
-    expect(performance.now() - t0).toBeLessThan(INSTANT_MS);
+    const { loop, lines, result: times } = await runInstantly(loopTime.runExample);
     expect(times).toEqual({ t1: 0, t2: 3000, elapsed: 3000, sum: 7 });
     expect(lines).toEqual([
       [0, "t1 = 0.000 ms"],
@@ -200,7 +169,7 @@ describe("examples/loop_time", () => {
   });
 
   it("measures from where the clock is, not from 0", async () => {
-    const loop = newEventLoop({ virtualTime: true });
+    const loop = newEventLoop(V);
     await loop.runUntilComplete(Aio.sleep(500));
     const lines: string[] = [];
     const times = await loopTime.runExample(loop, (line) => void lines.push(line));
@@ -240,7 +209,7 @@ describe("examples/main", () => {
     const seed = ["say_after_time", "cancel_me", "task_result", "done_callback", "call_soon_later", "loop_time"];
     const list = examples.filter((e) => seed.includes(e.name));
     expect(list.map((e) => e.name)).toEqual(seed);
-    const outcomes = await runExamples(list, { virtualTime: true, write: (t) => void out.push(t) });
+    const outcomes = await runExamples(list, { ...V, write: (t) => void out.push(t) });
     expect(performance.now() - t0).toBeLessThan(INSTANT_MS * 2);
     expect(outcomes).toEqual([
       { name: "say_after_time", elapsedMs: 3000, failed: false },
@@ -308,7 +277,7 @@ describe("examples/main", () => {
       },
     };
     const out: string[] = [];
-    const outcomes = await runExamples([boom, ok], { virtualTime: true, write: (t) => void out.push(t) });
+    const outcomes = await runExamples([boom, ok], { ...V, write: (t) => void out.push(t) });
     expect(outcomes).toEqual([
       { name: "boom", elapsedMs: 1000, failed: true },
       { name: "ok", elapsedMs: 250, failed: false },

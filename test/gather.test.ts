@@ -12,39 +12,18 @@ import {
   createFuture,
   createTask,
   getRunningLoop,
-  newEventLoop,
-  run,
-  runExit,
   runSync,
   TimeoutError,
-  type ExceptionContext,
   type Task,
 } from "../src/index.js";
 import { gather, gatherExits, race } from "../src/gather.js";
 import { timeout } from "../src/timeouts.js";
 import { waitFor } from "../src/wait.js";
-
-const vrun = <A, E>(aio: Aio.Aio<A, E>): Promise<A> => run(aio, { virtualTime: true });
-const vexit = <A, E>(aio: Aio.Aio<A, E>): Promise<Exit.Exit<A, E>> => runExit(aio, { virtualTime: true });
-const now = (): number => getRunningLoop().time();
+import { cancelAfter, cancelAndJoin, failing, loggedSleep, now, reportingLoop, vexit, vrun } from "./helpers.js";
 
 /** Sleeps `ms`, logging start/end (and cancellation, with its time) into `log`. */
 const worker = <A>(name: string, ms: number, value: A, log: string[]): Aio.Aio<A> =>
-  Aio.gen(function* () {
-    log.push(`${name} start@${now()}`);
-    try {
-      yield* Aio.sleep(ms);
-    } catch (e) {
-      if (e instanceof CancelledError) log.push(`${name} cancelled@${now()}`);
-      throw e;
-    }
-    log.push(`${name} end@${now()}`);
-    return value;
-  });
-
-/** Fails with `error` after `ms`. */
-const failing = <E>(ms: number, error: E): Aio.Aio<never, E> =>
-  Aio.sleep(ms).pipe(Aio.flatMap(() => Aio.fail(error)));
+  loggedSleep(name, ms, value, log, true);
 
 describe("gather: values", () => {
   it("returns the values in argument order whatever the completion order, in max(ms)", async () => {
@@ -222,9 +201,7 @@ describe("gather: failures (structured)", () => {
   });
 
   it("marks child failures as retrieved: nothing is reported to the loop", async () => {
-    const loop = newEventLoop({ virtualTime: true });
-    const reported: ExceptionContext[] = [];
-    loop.setExceptionHandler((_l, ctx) => void reported.push(ctx));
+    const { loop, reported } = reportingLoop();
     await loop.runUntilCompleteExit(gather(failing(10, "a"), failing(10, "b"), Aio.sleep(20)));
     await loop.runUntilCompleteExit(gatherExits(failing(10, "a"), Aio.die("d")));
     loop.close();
@@ -237,7 +214,7 @@ describe("gather: cancellation", () => {
     const log: string[] = [];
     const r = await vrun(
       Aio.gen(function* () {
-        const g = yield* createTask(
+        const { exit: e } = yield* cancelAfter(
           gather(
             worker("a", 5000, 1, log),
             Aio.gen(function* () {
@@ -249,10 +226,9 @@ describe("gather: cancellation", () => {
               }
             }),
           ),
+          1000,
+          "stop",
         );
-        yield* Aio.sleep(1000);
-        g.cancel("stop");
-        const e = yield* Aio.exit(Aio.from(g));
         return { e, t: now(), tasks: getRunningLoop().allTasks().size };
       }),
     );
@@ -269,8 +245,7 @@ describe("gather: cancellation", () => {
         const f = yield* createFuture<number>();
         const g = yield* createTask(gather(t, f));
         yield* Aio.sleep(10);
-        g.cancel();
-        yield* Aio.exit(Aio.from(g));
+        yield* cancelAndJoin(g);
         return [t.cancelled(), f.cancelled(), g.cancelled()];
       }),
     );
@@ -301,10 +276,8 @@ describe("gather: cancellation", () => {
           }
           return "normal";
         });
-        const g = yield* createTask(gather(swallow));
-        yield* Aio.sleep(10);
-        g.cancel();
-        return Exit.isInterrupted(yield* Aio.exit(Aio.from(g)));
+        const { exit } = yield* cancelAfter(gather(swallow), 10);
+        return Exit.isInterrupted(exit);
       }),
     );
     expect(r).toBe(true);
@@ -371,10 +344,8 @@ describe("gather: returnExceptions / gatherExits", () => {
   it("cancelling it cancels the children and it ends cancelled", async () => {
     const r = await vrun(
       Aio.gen(function* () {
-        const g = yield* createTask(gatherExits(Aio.sleep(1000, 1), Aio.sleep(2000, 2)));
-        yield* Aio.sleep(10);
-        g.cancel();
-        return Exit.isInterrupted(yield* Aio.exit(Aio.from(g)));
+        const { exit } = yield* cancelAfter(gatherExits(Aio.sleep(1000, 1), Aio.sleep(2000, 2)), 10);
+        return Exit.isInterrupted(exit);
       }),
     );
     expect(r).toBe(true);
@@ -442,10 +413,8 @@ describe("race", () => {
     const log: string[] = [];
     const r = await vrun(
       Aio.gen(function* () {
-        const t = yield* createTask(race(worker("a", 1000, 1, log), worker("b", 2000, 2, log)));
-        yield* Aio.sleep(100);
-        t.cancel();
-        return [Exit.isInterrupted(yield* Aio.exit(Aio.from(t))), now()] as const;
+        const { exit } = yield* cancelAfter(race(worker("a", 1000, 1, log), worker("b", 2000, 2, log)), 100);
+        return [Exit.isInterrupted(exit), now()] as const;
       }),
     );
     expect(r).toEqual([true, 100]);

@@ -4,18 +4,7 @@
  * had never waited). Everything runs on virtual-time loops.
  */
 import { describe, expect, it } from "vitest";
-import {
-  Aio,
-  CancelledError,
-  EventLoopError,
-  Exit,
-  createTask,
-  getRunningLoop,
-  newEventLoop,
-  run,
-  runExit,
-  type Task,
-} from "../src/index.js";
+import { Aio, CancelledError, EventLoopError, Exit, createTask, getRunningLoop, newEventLoop, type Task } from "../src/index.js";
 import {
   Barrier,
   BoundedSemaphore,
@@ -29,31 +18,13 @@ import {
   withLock,
   withPermit,
 } from "../src/locks.js";
-
-/** The Exit of an Aio, Task or Future (never fails). */
-const exitOf = <A, E>(y: Aio.Yieldable<A, E>): Aio.Aio<Exit.Exit<A, E>> => Aio.exit(Aio.from(y));
-
-const vrun = <A, E>(aio: Aio.Aio<A, E>): Promise<A> => run(aio, { virtualTime: true });
-const vexit = <A, E>(aio: Aio.Aio<A, E>): Promise<Exit.Exit<A, E>> => runExit(aio, { virtualTime: true });
+import { V, cancelAndJoin, defectOf, exitOf, interrupted, now, settle, started, vexit, vrun } from "./helpers.js";
 
 /** A log of "time:text" lines, written from inside a program. */
 const makeLog = (): { lines: string[]; log: (s: string) => Aio.Aio<void> } => {
   const lines: string[] = [];
-  return { lines, log: (s) => Aio.sync(() => void lines.push(`${getRunningLoop().time()}:${s}`)) };
+  return { lines, log: (s) => Aio.sync(() => void lines.push(`${now()}:${s}`)) };
 };
-
-/** Lets every ready task run (a few loop iterations). */
-const settle = Aio.gen(function* () {
-  for (let i = 0; i < 5; i++) yield* Aio.yieldNow;
-});
-
-const interrupted = (t: Task<unknown, unknown>): boolean => {
-  const e = t.getExit();
-  return e !== undefined && Exit.isInterrupted(e);
-};
-
-const defectOf = <A, E>(e: Exit.Exit<A, E>): unknown =>
-  e._tag === "Failure" && e.cause._tag === "Die" ? e.cause.defect : undefined;
 
 // ---------------------------------------------------------------------------------------
 
@@ -166,8 +137,7 @@ describe("Lock", () => {
         const t = yield* createTask(lock.withLock(Aio.sleep(1000)));
         yield* Aio.sleep(10);
         const heldMeanwhile = lock.locked();
-        t.cancel();
-        yield* exitOf(t);
+        yield* cancelAndJoin(t);
         return [heldMeanwhile, interrupted(t), lock.locked()];
       }),
     );
@@ -180,11 +150,8 @@ describe("Lock", () => {
     await vrun(
       Aio.gen(function* () {
         yield* lock.acquire();
-        const a = yield* createTask(lock.withLock(log("a")));
-        const b = yield* createTask(lock.withLock(log("b")));
-        yield* settle;
-        a.cancel();
-        yield* exitOf(a);
+        const [a, b] = yield* started(lock.withLock(log("a")), lock.withLock(log("b")));
+        yield* cancelAndJoin(a);
         expect(lock.waiters()).toBe(1);
         yield* Aio.sleep(5);
         lock.release();
@@ -201,12 +168,9 @@ describe("Lock", () => {
     const r = await vrun(
       Aio.gen(function* () {
         yield* lock.acquire();
-        const a = yield* createTask(lock.acquire());
-        const b = yield* createTask(lock.acquire());
-        yield* settle;
+        const [a, b] = yield* started(lock.acquire(), lock.acquire());
         lock.release(); // wakes a ...
-        a.cancel(); // ... which is cancelled before it runs
-        const ea = yield* exitOf(a);
+        const ea = yield* cancelAndJoin(a); // ... which is cancelled before it runs
         const gotB = yield* b;
         return [Exit.isInterrupted(ea), gotB, lock.locked(), lock.waiters()];
       }),
@@ -219,8 +183,7 @@ describe("Lock", () => {
     const r = await vrun(
       Aio.gen(function* () {
         yield* lock.acquire();
-        const a = yield* createTask(lock.acquire());
-        yield* settle;
+        const [a] = yield* started(lock.acquire());
         a.cancel(); // its future is cancelled at once; it has not left the queue yet
         lock.release();
         const t = yield* createTask(Aio.succeed(0)); // something to keep the loop busy
@@ -242,8 +205,7 @@ describe("Lock", () => {
     await vrun(
       Aio.gen(function* () {
         yield* lock.acquire();
-        const t = yield* createTask(lock.acquire());
-        yield* settle;
+        const [t] = yield* started(lock.acquire());
         lock.release();
         yield* t;
         lock.release();
@@ -253,8 +215,7 @@ describe("Lock", () => {
     const e = await vexit(
       Aio.gen(function* () {
         yield* lock.acquire();
-        const t = yield* createTask(lock.acquire());
-        yield* settle;
+        const [t] = yield* started(lock.acquire());
         lock.release();
         return yield* exitOf(t);
       }),
@@ -306,11 +267,8 @@ describe("Event", () => {
     const ev = new Event();
     const r = await vrun(
       Aio.gen(function* () {
-        const a = yield* createTask(ev.wait());
-        const b = yield* createTask(ev.wait());
-        yield* settle;
-        a.cancel();
-        yield* exitOf(a);
+        const [a, b] = yield* started(ev.wait(), ev.wait());
+        yield* cancelAndJoin(a);
         ev.set();
         return [interrupted(a), yield* b];
       }),
@@ -322,8 +280,7 @@ describe("Event", () => {
     const ev = new Event();
     const r = await vrun(
       Aio.gen(function* () {
-        const a = yield* createTask(ev.wait());
-        yield* settle;
+        const [a] = yield* started(ev.wait());
         ev.set();
         ev.clear();
         return yield* a;
@@ -470,12 +427,9 @@ describe("Condition", () => {
     const cond = new Condition();
     const r = await vrun(
       Aio.gen(function* () {
-        const a = yield* createTask(cond.withLock(cond.wait()));
-        const b = yield* createTask(cond.withLock(cond.wait()));
-        yield* settle;
+        const [a, b] = yield* started(cond.withLock(cond.wait()), cond.withLock(cond.wait()));
         yield* cond.withLock(Aio.sync(() => cond.notify(1))); // notifies a
-        a.cancel(); // before a runs
-        yield* exitOf(a);
+        yield* cancelAndJoin(a); // before a runs
         yield* Aio.sleep(10);
         return [interrupted(a), b.done() && b.result()];
       }),
@@ -487,8 +441,7 @@ describe("Condition", () => {
     const cond = new Condition();
     const r = await vrun(
       Aio.gen(function* () {
-        const a = yield* createTask(cond.withLock(cond.wait()));
-        yield* settle;
+        const [a] = yield* started(cond.withLock(cond.wait()));
         yield* cond.acquire();
         cond.notify();
         yield* settle; // a wakes and waits for the lock
@@ -583,11 +536,8 @@ describe("Semaphore", () => {
     const sem = new Semaphore(0);
     const r = await vrun(
       Aio.gen(function* () {
-        const a = yield* createTask(sem.acquire());
-        const b = yield* createTask(sem.acquire());
-        yield* settle;
-        a.cancel();
-        yield* exitOf(a);
+        const [a, b] = yield* started(sem.acquire(), sem.acquire());
+        yield* cancelAndJoin(a);
         sem.release();
         const gotB = yield* b;
         return [interrupted(a), gotB, sem.value()];
@@ -600,13 +550,10 @@ describe("Semaphore", () => {
     const sem = new Semaphore(0);
     const r = await vrun(
       Aio.gen(function* () {
-        const a = yield* createTask(sem.acquire());
-        const b = yield* createTask(sem.acquire());
-        yield* settle;
+        const [a, b] = yield* started(sem.acquire(), sem.acquire());
         sem.release(); // hands the permit to a (value stays 0)
         expect(sem.value()).toBe(0);
-        a.cancel();
-        yield* exitOf(a);
+        yield* cancelAndJoin(a);
         const gotB = yield* b;
         const valueWhileBHolds = sem.value();
         sem.release();
@@ -620,11 +567,9 @@ describe("Semaphore", () => {
     const sem = new Semaphore(0);
     const r = await vrun(
       Aio.gen(function* () {
-        const a = yield* createTask(sem.acquire());
-        yield* settle;
+        const [a] = yield* started(sem.acquire());
         sem.release();
-        a.cancel();
-        yield* exitOf(a);
+        yield* cancelAndJoin(a);
         return [interrupted(a), sem.value(), sem.locked()];
       }),
     );
@@ -710,8 +655,7 @@ describe("Barrier", () => {
     const barrier = new Barrier(3);
     const r = await vrun(
       Aio.gen(function* () {
-        const a = yield* createTask(barrier.wait());
-        yield* settle;
+        const [a] = yield* started(barrier.wait());
         yield* barrier.abort();
         const ea = yield* exitOf(a);
         const later = yield* exitOf(barrier.wait());
@@ -731,8 +675,7 @@ describe("Barrier", () => {
     const barrier = new Barrier(2);
     const r = await vrun(
       Aio.gen(function* () {
-        const a = yield* createTask(barrier.wait());
-        yield* settle;
+        const [a] = yield* started(barrier.wait());
         yield* barrier.reset();
         const ea = yield* exitOf(a);
         // usable again (b starts after the main task arrived: it is second)
@@ -748,14 +691,11 @@ describe("Barrier", () => {
     const barrier = new Barrier(2);
     const r = await vrun(
       Aio.gen(function* () {
-        const a = yield* createTask(barrier.wait());
-        yield* settle;
+        const [a] = yield* started(barrier.wait());
         expect(barrier.nWaiting).toBe(1);
-        a.cancel();
-        yield* exitOf(a);
+        yield* cancelAndJoin(a);
         const n = barrier.nWaiting;
-        const b = yield* createTask(barrier.wait());
-        yield* settle;
+        const [b] = yield* started(barrier.wait());
         const bDoneAlone = b.done();
         const c = yield* barrier.wait();
         return [interrupted(a), n, bDoneAlone, yield* b, c];
@@ -775,7 +715,7 @@ function byTimeThenIndex(x: string, y: string): number {
 describe("loop binding", () => {
   it("a primitive waited on in one loop cannot wait in another", async () => {
     const ev = new Event();
-    const loop1 = newEventLoop({ virtualTime: true });
+    const loop1 = newEventLoop(V);
     const t = loop1.createTask(ev.wait());
     await loop1.runUntilComplete(Aio.sleep(1));
     ev.set();

@@ -3,10 +3,11 @@
  * which each line was printed.
  */
 import { describe, expect, it } from "vitest";
-import { newEventLoop, run } from "../src/index.js";
+import { newEventLoop } from "../src/index.js";
 import { API_LIMIT, ORDERS, PRICE, QUEUE_SIZE, WORKERS, main, runExample } from "../examples/pipeline.js";
+import { V, runInstantly, vrunLines, type Logged } from "./helpers.js";
 
-const EXPECTED: ReadonlyArray<readonly [number, string]> = [
+const EXPECTED: readonly Logged[] = [
   [0, "producer: queued order-1 (1/2 waiting)"],
   [0, "producer: queued order-2 (2/2 waiting)"],
   [0, "worker-1: pricing order-1"],
@@ -35,11 +36,7 @@ const EXPECTED: ReadonlyArray<readonly [number, string]> = [
 
 describe("examples/pipeline", () => {
   it("prints the exact pipeline trace on the virtual clock, and closes the loop", async () => {
-    const loop = newEventLoop({ virtualTime: true });
-    const lines: Array<readonly [number, string]> = [];
-    const t0 = performance.now();
-    await runExample(loop, (line) => void lines.push([loop.time(), line]));
-    expect(performance.now() - t0).toBeLessThan(500);
+    const { loop, lines } = await runInstantly(runExample);
     expect(lines).toEqual(EXPECTED);
     expect(loop.time()).toBe(600);
     expect(loop.isClosed()).toBe(true);
@@ -47,20 +44,18 @@ describe("examples/pipeline", () => {
 
   it("main is a plain Aio: run() runs it, and it leaves no task behind", async () => {
     const lines: string[] = [];
-    const loop = newEventLoop({ virtualTime: true });
+    const loop = newEventLoop(V);
     await loop.runUntilComplete(main((line) => void lines.push(line)));
     expect(lines).toEqual(EXPECTED.map(([, l]) => l));
     expect(loop.allTasks().size).toBe(0);
     expect(loop.pendingTimers()).toBe(0);
     loop.close();
-    const again: string[] = [];
-    await run(main((line) => void again.push(line)), { virtualTime: true });
+    const again = await vrunLines(main);
     expect(again).toEqual(lines); // deterministic, and nothing is shared between runs
   });
 
   it("never runs more than API_LIMIT pricings at once nor queues more than QUEUE_SIZE orders", async () => {
-    const lines: string[] = [];
-    await run(main((line) => void lines.push(line)), { virtualTime: true });
+    const lines = await vrunLines(main);
     let pricing = 0;
     let peak = 0;
     for (const l of lines) {

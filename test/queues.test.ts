@@ -5,17 +5,7 @@
  */
 import fc from "fast-check";
 import { describe, expect, it } from "vitest";
-import {
-  Aio,
-  EventLoopError,
-  Exit,
-  createTask,
-  getRunningLoop,
-  newEventLoop,
-  run,
-  runExit,
-  type Task,
-} from "../src/index.js";
+import { Aio, EventLoopError, createTask, getRunningLoop, newEventLoop } from "../src/index.js";
 import {
   LifoQueue,
   PriorityQueue,
@@ -26,23 +16,7 @@ import {
   TaskDoneError,
 } from "../src/queues.js";
 import { Deque } from "../src/sync-internal.js";
-
-const vrun = <A, E>(aio: Aio.Aio<A, E>): Promise<A> => run(aio, { virtualTime: true });
-const vexit = <A, E>(aio: Aio.Aio<A, E>): Promise<Exit.Exit<A, E>> => runExit(aio, { virtualTime: true });
-const exitOf = <A, E>(y: Aio.Yieldable<A, E>): Aio.Aio<Exit.Exit<A, E>> => Aio.exit(Aio.from(y));
-
-const settle = Aio.gen(function* () {
-  for (let i = 0; i < 5; i++) yield* Aio.yieldNow;
-});
-
-const interrupted = (t: Task<unknown, unknown>): boolean => {
-  const e = t.getExit();
-  return e !== undefined && Exit.isInterrupted(e);
-};
-
-/** The typed error of a failed exit, or undefined. */
-const errorOf = <A, E>(e: Exit.Exit<A, E> | undefined): E | undefined =>
-  e !== undefined && e._tag === "Failure" && e.cause._tag === "Fail" ? e.cause.error : undefined;
+import { V, cancelAndJoin, errorOf, exitOf, interrupted, settle, started, vexit, vrun } from "./helpers.js";
 
 const drain = <A>(q: Queue<A>): A[] => {
   const out: A[] = [];
@@ -174,8 +148,7 @@ describe("Queue", () => {
         );
         yield* q.join();
         const joinedAt = getRunningLoop().time() - t0;
-        worker.cancel();
-        yield* exitOf(worker);
+        yield* cancelAndJoin(worker);
         return joinedAt;
       }),
     );
@@ -207,7 +180,7 @@ describe("Queue", () => {
 
   it("a queue bound to one loop cannot wait in another", async () => {
     const q = new Queue<number>();
-    const loop1 = newEventLoop({ virtualTime: true });
+    const loop1 = newEventLoop(V);
     const t = loop1.createTask(q.get());
     await loop1.runUntilComplete(Aio.sleep(1));
     q.putNowait(7);
@@ -227,11 +200,8 @@ describe("Queue cancellation", () => {
     const q = new Queue<string>();
     const r = await vrun(
       Aio.gen(function* () {
-        const a = yield* createTask(q.get());
-        const b = yield* createTask(q.get());
-        yield* settle;
-        a.cancel();
-        yield* exitOf(a);
+        const [a, b] = yield* started(q.get(), q.get());
+        yield* cancelAndJoin(a);
         q.putNowait("x");
         return [interrupted(a), yield* b, q.qsize()];
       }),
@@ -243,12 +213,9 @@ describe("Queue cancellation", () => {
     const q = new Queue<string>();
     const r = await vrun(
       Aio.gen(function* () {
-        const a = yield* createTask(q.get());
-        const b = yield* createTask(q.get());
-        yield* settle;
+        const [a, b] = yield* started(q.get(), q.get());
         q.putNowait("x"); // wakes a
-        a.cancel(); // before a takes it
-        yield* exitOf(a);
+        yield* cancelAndJoin(a); // before a takes it
         const gotB = yield* b;
         return [interrupted(a), gotB, q.qsize()];
       }),
@@ -260,11 +227,9 @@ describe("Queue cancellation", () => {
     const q = new Queue<string>();
     const r = await vrun(
       Aio.gen(function* () {
-        const a = yield* createTask(q.get());
-        yield* settle;
+        const [a] = yield* started(q.get());
         q.putNowait("x");
-        a.cancel();
-        yield* exitOf(a);
+        yield* cancelAndJoin(a);
         return [interrupted(a), drain(q)];
       }),
     );
@@ -276,10 +241,8 @@ describe("Queue cancellation", () => {
     const r = await vrun(
       Aio.gen(function* () {
         q.putNowait("first");
-        const a = yield* createTask(q.put("never"));
-        yield* settle;
-        a.cancel();
-        yield* exitOf(a);
+        const [a] = yield* started(q.put("never"));
+        yield* cancelAndJoin(a);
         return [interrupted(a), drain(q)];
       }),
     );
@@ -291,12 +254,9 @@ describe("Queue cancellation", () => {
     const r = await vrun(
       Aio.gen(function* () {
         q.putNowait("0");
-        const a = yield* createTask(q.put("a"));
-        const b = yield* createTask(q.put("b"));
-        yield* settle;
+        const [a, b] = yield* started(q.put("a"), q.put("b"));
         const first = q.getNowait(); // wakes a
-        a.cancel();
-        yield* exitOf(a);
+        yield* cancelAndJoin(a);
         yield* b;
         return [first, interrupted(a), drain(q)];
       }),
@@ -394,8 +354,7 @@ describe("Queue.shutdown", () => {
       Aio.gen(function* () {
         for (let i = 0; i < 3; i++) q.putNowait(i);
         q.getNowait(); // taken, not done
-        const joiner = yield* createTask(q.join());
-        yield* settle;
+        const [joiner] = yield* started(q.join());
         q.shutdown(true);
         const qsize = q.qsize();
         q.taskDone(); // the item taken before the shutdown
@@ -413,8 +372,7 @@ describe("Queue.shutdown", () => {
     const r = await vrun(
       Aio.gen(function* () {
         q.putNowait(1);
-        const joiner = yield* createTask(q.join());
-        yield* settle;
+        const [joiner] = yield* started(q.join());
         q.shutdown(true);
         yield* joiner;
         return getRunningLoop().time();
@@ -470,8 +428,7 @@ describe("PriorityQueue", () => {
       Aio.gen(function* () {
         for (const x of [1, 9, 4]) yield* q.put(x);
         expect(q.full()).toBe(true);
-        const p = yield* createTask(q.put(7));
-        yield* settle;
+        const [p] = yield* started(q.put(7));
         const a = yield* q.get();
         yield* p;
         return [a, ...drain(q)];

@@ -2,25 +2,10 @@
  * shield on the virtual clock: cancelling the outer does not cancel the inner.
  */
 import { describe, expect, it } from "vitest";
-import {
-  Aio,
-  CancelledError,
-  Exit,
-  TimeoutError,
-  createFuture,
-  createTask,
-  getRunningLoop,
-  newEventLoop,
-  run,
-  runExit,
-  type ExceptionContext,
-} from "../src/index.js";
+import { Aio, CancelledError, Exit, TimeoutError, createFuture, createTask, getRunningLoop } from "../src/index.js";
 import { shield } from "../src/shield.js";
 import { waitFor } from "../src/wait.js";
-
-const vrun = <A, E>(aio: Aio.Aio<A, E>): Promise<A> => run(aio, { virtualTime: true });
-const vexit = <A, E>(aio: Aio.Aio<A, E>): Promise<Exit.Exit<A, E>> => runExit(aio, { virtualTime: true });
-const now = (): number => getRunningLoop().time();
+import { cancelAndJoin, now, reportingLoop, vexit, vrun } from "./helpers.js";
 
 describe("shield", () => {
   it("without cancellation, is the inner's result (or typed failure)", async () => {
@@ -48,8 +33,7 @@ describe("shield", () => {
           }),
         );
         yield* Aio.sleep(100);
-        caller.cancel();
-        yield* Aio.exit(Aio.from(caller));
+        yield* cancelAndJoin(caller);
         log.push(`caller done@${now()}`);
         yield* Aio.sleep(1000);
         return caller.cancelled();
@@ -65,8 +49,7 @@ describe("shield", () => {
         const t = yield* createTask(Aio.sleep(300, 42));
         const caller = yield* createTask(shield(t));
         yield* Aio.sleep(10);
-        caller.cancel();
-        yield* Aio.exit(Aio.from(caller));
+        yield* cancelAndJoin(caller);
         const v = yield* t;
         return [caller.cancelled(), t.cancelled(), v, now()];
       }),
@@ -113,9 +96,7 @@ describe("shield", () => {
   });
 
   it("a failure of the inner after the outer was cancelled is reported, not lost", async () => {
-    const loop = newEventLoop({ virtualTime: true });
-    const reported: ExceptionContext[] = [];
-    loop.setExceptionHandler((_l, ctx) => void reported.push(ctx));
+    const { loop, reported } = reportingLoop();
     await loop.runUntilComplete(
       Aio.gen(function* () {
         const caller = yield* createTask(shield(Aio.sleep(100).pipe(Aio.flatMap(() => Aio.fail("late")))));

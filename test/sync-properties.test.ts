@@ -24,16 +24,14 @@
  */
 import fc from "fast-check";
 import { describe, expect, it } from "vitest";
-import { Aio, Exit, createTask, run, type Task } from "../src/index.js";
+import { Aio, createTask, type Task } from "../src/index.js";
 import { BoundedSemaphore, Condition, Lock, Semaphore } from "../src/locks.js";
 import { LifoQueue, PriorityQueue, Queue, QueueEmpty, QueueFull, QueueShutDown } from "../src/queues.js";
+import { cancelAndJoin, exitOf, vrun } from "./helpers.js";
 
 const NUM_RUNS = 1000;
 /** Virtual ms after which every scheduled sleep and cancellation has happened. */
 const QUIET = 10_000;
-
-const vrun = <A, E>(aio: Aio.Aio<A, E>): Promise<A> => run(aio, { virtualTime: true });
-const exitOf = <A, E>(y: Aio.Yieldable<A, E>): Aio.Aio<Exit.Exit<A, E>> => Aio.exit(Aio.from(y));
 
 /**
  * When to cancel a worker: at loop time `at`, after `yields` more loop iterations (so the
@@ -79,6 +77,52 @@ const badExits = (
       bad.push(`${t.getName()}: ${e.cause._tag === "Fail" ? String(e.cause.error) : String(e.cause.defect)}`);
     }
     return bad;
+  });
+
+/** Cancels every task in `tasks`, then joins them: `badExits(tasks, allowed)`. */
+const finish = (
+  tasks: ReadonlyArray<Task<unknown, unknown>>,
+  allowed: (error: unknown) => boolean = () => false,
+): Aio.Aio<string[]> =>
+  Aio.gen(function* () {
+    for (const t of tasks) t.cancel();
+    return yield* badExits(tasks, allowed);
+  });
+
+/** How many of `tasks` have not ended. */
+const stillWaiting = (tasks: ReadonlyArray<Task<unknown, unknown>>): number => tasks.filter((t) => !t.done()).length;
+
+/** A scheduled worker: its steps, and when (if ever) to cancel it. */
+interface Scheduled<S> {
+  readonly steps: readonly S[];
+  readonly cancel: CancelSpec | undefined;
+}
+
+/**
+ * For each worker in order, starts a task running `body(i, steps)`, then its canceller
+ * (see `cancelLater`); returns the tasks and the cancellers.
+ */
+const startWorkers = <S>(
+  workers: ReadonlyArray<Scheduled<S>>,
+  body: (i: number, steps: readonly S[]) => Aio.Aio<void, unknown>,
+): Aio.Aio<{ tasks: Array<Task<void, unknown>>; cancellers: Array<Task<void>> }> =>
+  Aio.gen(function* () {
+    const tasks: Array<Task<void, unknown>> = [];
+    const cancellers: Array<Task<void>> = [];
+    for (let i = 0; i < workers.length; i++) {
+      const t = yield* createTask(body(i, workers[i]!.steps));
+      tasks.push(t);
+      const c = yield* cancelLater(t, workers[i]!.cancel);
+      if (c !== undefined) cancellers.push(c);
+    }
+    return { tasks, cancellers };
+  });
+
+/** Sleeps until every scheduled sleep and cancellation is over, then joins the cancellers. */
+const quiesce = (cancellers: ReadonlyArray<Task<void>>): Aio.Aio<void> =>
+  Aio.gen(function* () {
+    yield* Aio.sleep(QUIET);
+    for (const c of cancellers) yield* exitOf(c);
   });
 
 /** Sleeps `ms` (0: one loop iteration). */
@@ -204,34 +248,20 @@ const runQueueSchedule = (s: QueueSchedule): Promise<QueueOutcome> =>
           }
         });
 
-      const tasks: Array<Task<void, unknown>> = [];
-      const cancellers: Array<Task<void>> = [];
-      for (let i = 0; i < s.producers.length; i++) {
-        const t = yield* createTask(producer(i, s.producers[i]!.steps));
-        tasks.push(t);
-        const c = yield* cancelLater(t, s.producers[i]!.cancel);
-        if (c !== undefined) cancellers.push(c);
-      }
-      for (let i = 0; i < s.consumers.length; i++) {
-        const t = yield* createTask(consumer(100 + i, s.consumers[i]!.steps));
-        tasks.push(t);
-        const c = yield* cancelLater(t, s.consumers[i]!.cancel);
-        if (c !== undefined) cancellers.push(c);
-      }
+      const producers = yield* startWorkers(s.producers, producer);
+      const consumers = yield* startWorkers(s.consumers, (i, steps) => consumer(100 + i, steps));
+      const tasks = [...producers.tasks, ...consumers.tasks];
 
       // Quiescence: every sleep and cancellation is over; what still runs is blocked.
-      yield* Aio.sleep(QUIET);
-      for (const c of cancellers) yield* exitOf(c);
+      yield* quiesce([...producers.cancellers, ...consumers.cancellers]);
       const stuckGetterOnNonEmpty = inGet.size > 0 && !q.empty();
       const stuckPutterOnNonFull = inPut.size > 0 && !q.full();
 
       // Shut down: blocked putters fail, blocked getters drain then fail.
       q.shutdown();
       yield* Aio.sleep(QUIET);
-      let unfinishedAfterShutdown = 0;
-      for (const t of tasks) if (!t.done()) unfinishedAfterShutdown++;
-      for (const t of tasks) t.cancel();
-      const bad = yield* badExits(tasks, (e) => e instanceof QueueShutDown);
+      const unfinishedAfterShutdown = stillWaiting(tasks);
+      const bad = yield* finish(tasks, (e) => e instanceof QueueShutDown);
 
       const left: number[] = [];
       while (!q.empty()) {
@@ -241,8 +271,7 @@ const runQueueSchedule = (s: QueueSchedule): Promise<QueueOutcome> =>
       const joiner = yield* createTask(q.join());
       yield* Aio.sleep(1);
       const joinReleased = joiner.done();
-      joiner.cancel();
-      yield* exitOf(joiner);
+      yield* cancelAndJoin(joiner);
       return { putOk, got, left, stuckGetterOnNonEmpty, stuckPutterOnNonFull, unfinishedAfterShutdown, joinReleased, bad };
     }),
   );
@@ -341,20 +370,10 @@ const runHolders = (
             }
           }
         });
-      const tasks: Array<Task<void>> = [];
-      const cancellers: Array<Task<void>> = [];
-      for (const w of workers) {
-        const t = yield* createTask(worker(w.steps));
-        tasks.push(t);
-        const c = yield* cancelLater(t, w.cancel);
-        if (c !== undefined) cancellers.push(c);
-      }
-      yield* Aio.sleep(QUIET);
-      for (const c of cancellers) yield* exitOf(c);
-      let unfinished = 0;
-      for (const t of tasks) if (!t.done()) unfinished++;
-      for (const t of tasks) t.cancel();
-      const bad = yield* badExits(tasks);
+      const { tasks, cancellers } = yield* startWorkers(workers, (_i, steps) => worker(steps));
+      yield* quiesce(cancellers);
+      const unfinished = stillWaiting(tasks);
+      const bad = yield* finish(tasks);
       return { maxHolders, acquisitions, unfinished, bad };
     }),
   );
@@ -490,32 +509,18 @@ describe("Condition under random schedules and cancellations", () => {
                   );
                 }
               });
-            const tasks: Array<Task<void>> = [];
-            const cancellers: Array<Task<void>> = [];
-            for (let i = 0; i < s.producers.length; i++) {
-              const t = yield* createTask(producer(i, s.producers[i]!.steps));
-              tasks.push(t);
-              const c = yield* cancelLater(t, s.producers[i]!.cancel);
-              if (c !== undefined) cancellers.push(c);
-            }
-            for (let i = 0; i < s.consumers.length; i++) {
-              const t = yield* createTask(consumer(100 + i, s.consumers[i]!.steps));
-              tasks.push(t);
-              const c = yield* cancelLater(t, s.consumers[i]!.cancel);
-              if (c !== undefined) cancellers.push(c);
-            }
-            yield* Aio.sleep(QUIET);
-            for (const c of cancellers) yield* exitOf(c);
+            const producers = yield* startWorkers(s.producers, producer);
+            const consumers = yield* startWorkers(s.consumers, (i, steps) => consumer(100 + i, steps));
+            const tasks = [...producers.tasks, ...consumers.tasks];
+            yield* quiesce([...producers.cancellers, ...consumers.cancellers]);
             // With notify(1) a lost notification leaves a consumer asleep next to an item
             // (or a producer next to free room).
             const lostForConsumer = waitingConsumers.size > 0 && buf.length > 0;
             const lostForProducer = waitingProducers.size > 0 && buf.length < s.capacity;
             const locked = lock.locked();
-            let unfinished = 0;
-            for (const t of tasks) if (!t.done()) unfinished++;
+            const unfinished = stillWaiting(tasks);
             const waiting = waitingConsumers.size + waitingProducers.size;
-            for (const t of tasks) t.cancel();
-            const bad = yield* badExits(tasks);
+            const bad = yield* finish(tasks);
             return { putOk, got, left: [...buf], lostForConsumer, lostForProducer, locked, lockedAfter: lock.locked(), bad, unfinished, waiting };
           }),
         );
@@ -591,14 +596,6 @@ const runRace = (
     yield* Aio.sleep(QUIET);
     return { tasks, wakes };
   });
-
-const finish = (tasks: ReadonlyArray<Task<unknown, unknown>>): Aio.Aio<string[]> =>
-  Aio.gen(function* () {
-    for (const t of tasks) t.cancel();
-    return yield* badExits(tasks);
-  });
-
-const stillWaiting = (tasks: ReadonlyArray<Task<unknown, unknown>>): number => tasks.filter((t) => !t.done()).length;
 
 describe("wake-up / cancellation races", () => {
   it("Queue.get: a woken getter that is cancelled leaves its item to the next getter", async () => {

@@ -2,41 +2,14 @@
  * taskGroup on the virtual clock (asyncio.TaskGroup semantics).
  */
 import { describe, expect, it } from "vitest";
-import {
-  Aio,
-  CancelledError,
-  Exit,
-  InvalidStateError,
-  TimeoutError,
-  createTask,
-  currentTask,
-  getRunningLoop,
-  newEventLoop,
-  run,
-  runExit,
-  type ExceptionContext,
-  type Task,
-} from "../src/index.js";
+import { Aio, CancelledError, Exit, InvalidStateError, TimeoutError, createTask, currentTask, getRunningLoop, type Task } from "../src/index.js";
 import { ExceptionGroup, TaskGroup, taskGroup } from "../src/taskgroups.js";
 import { timeout } from "../src/timeouts.js";
-
-const vrun = <A, E>(aio: Aio.Aio<A, E>): Promise<A> => run(aio, { virtualTime: true });
-const vexit = <A, E>(aio: Aio.Aio<A, E>): Promise<Exit.Exit<A, E>> => runExit(aio, { virtualTime: true });
-const now = (): number => getRunningLoop().time();
-const failing = <E>(ms: number, error: E): Aio.Aio<never, E> => Aio.sleep(ms).pipe(Aio.flatMap(() => Aio.fail(error)));
+import { cancelAfter, failing, loggedSleep, now, reportingLoop, vexit, vrun } from "./helpers.js";
 
 /** Sleeps `ms`, logging its end or its cancellation (with the time). */
 const worker = <A>(name: string, ms: number, value: A, log: string[]): Aio.Aio<A> =>
-  Aio.gen(function* () {
-    try {
-      yield* Aio.sleep(ms);
-    } catch (e) {
-      if (e instanceof CancelledError) log.push(`${name} cancelled@${now()}`);
-      throw e;
-    }
-    log.push(`${name} end@${now()}`);
-    return value;
-  });
+  loggedSleep(name, ms, value, log, false);
 
 const groupOf = <A, E>(e: Exit.Exit<A, ExceptionGroup<E>>): ExceptionGroup<E> => {
   if (e._tag === "Failure" && e.cause._tag === "Fail") return e.cause.error;
@@ -141,7 +114,7 @@ describe("taskGroup", () => {
     const log: string[] = [];
     const r = await vrun(
       Aio.gen(function* () {
-        const t = yield* createTask(
+        const { exit: e } = yield* cancelAfter(
           taskGroup((tg) =>
             Aio.gen(function* () {
               yield* tg.createTask(worker("a", 5000, 1, log));
@@ -158,10 +131,9 @@ describe("taskGroup", () => {
               yield* Aio.sleep(10_000);
             }),
           ),
+          100,
+          "parent",
         );
-        yield* Aio.sleep(100);
-        t.cancel("parent");
-        const e = yield* Aio.exit(Aio.from(t));
         return [Exit.isInterrupted(e) && e.cause.message, now(), getRunningLoop().allTasks().size] as const;
       }),
     );
@@ -173,16 +145,15 @@ describe("taskGroup", () => {
     const log: string[] = [];
     const r = await vrun(
       Aio.gen(function* () {
-        const t = yield* createTask(
+        const { exit } = yield* cancelAfter(
           taskGroup((tg) =>
             Aio.gen(function* () {
               yield* tg.createTask(worker("a", 5000, 1, log));
             }),
           ),
+          100,
         );
-        yield* Aio.sleep(100);
-        t.cancel();
-        return [Exit.isInterrupted(yield* Aio.exit(Aio.from(t))), now()] as const;
+        return [Exit.isInterrupted(exit), now()] as const;
       }),
     );
     expect(r).toEqual([true, 100]);
@@ -339,9 +310,7 @@ describe("taskGroup", () => {
   });
 
   it("retrieves the children's failures: nothing reported to the loop", async () => {
-    const loop = newEventLoop({ virtualTime: true });
-    const reported: ExceptionContext[] = [];
-    loop.setExceptionHandler((_l, ctx) => void reported.push(ctx));
+    const { loop, reported } = reportingLoop();
     await loop.runUntilCompleteExit(
       taskGroup((tg) =>
         Aio.gen(function* () {

@@ -2,23 +2,10 @@
  * timeout / timeoutAt scopes on the virtual clock (asyncio.timeout semantics).
  */
 import { describe, expect, it } from "vitest";
-import {
-  Aio,
-  CancelledError,
-  Exit,
-  InvalidStateError,
-  TimeoutError,
-  createTask,
-  currentTask,
-  getRunningLoop,
-  run,
-  runExit,
-} from "../src/index.js";
+import { Aio, CancelledError, Exit, InvalidStateError, TimeoutError, currentTask, getRunningLoop } from "../src/index.js";
 import { Timeout, timeout, timeoutAt } from "../src/timeouts.js";
+import { cancelAfter, now, vexit, vrun } from "./helpers.js";
 
-const vrun = <A, E>(aio: Aio.Aio<A, E>): Promise<A> => run(aio, { virtualTime: true });
-const vexit = <A, E>(aio: Aio.Aio<A, E>): Promise<Exit.Exit<A, E>> => runExit(aio, { virtualTime: true });
-const now = (): number => getRunningLoop().time();
 const isTimeout = (e: Exit.Exit<unknown, unknown>): boolean =>
   e._tag === "Failure" && e.cause._tag === "Fail" && e.cause.error instanceof TimeoutError;
 
@@ -188,10 +175,7 @@ describe("timeout", () => {
   it("a cancellation from elsewhere passes through as a CancelledError", async () => {
     const r = await vrun(
       Aio.gen(function* () {
-        const t = yield* createTask(timeout(1000, Aio.sleep(5000)));
-        yield* Aio.sleep(100);
-        t.cancel("elsewhere");
-        const e = yield* Aio.exit(Aio.from(t));
+        const { exit: e } = yield* cancelAfter(timeout(1000, Aio.sleep(5000)), 100, "elsewhere");
         return Exit.isInterrupted(e) && e.cause.message;
       }),
     );
@@ -201,7 +185,7 @@ describe("timeout", () => {
   it("a cancellation from elsewhere at the same time as the deadline is not turned into a TimeoutError", async () => {
     const r = await vrun(
       Aio.gen(function* () {
-        const t = yield* createTask(
+        const { exit } = yield* cancelAfter(
           timeout(
             100,
             Aio.gen(function* () {
@@ -212,10 +196,9 @@ describe("timeout", () => {
               }
             }),
           ),
+          120, // the deadline passed; the body is cleaning up
         );
-        yield* Aio.sleep(120); // the deadline passed; the body is cleaning up
-        t.cancel();
-        return Exit.isInterrupted(yield* Aio.exit(Aio.from(t)));
+        return Exit.isInterrupted(exit);
       }),
     );
     expect(r).toBe(true);

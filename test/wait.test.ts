@@ -2,25 +2,9 @@
  * wait, waitFor and asCompleted on the virtual clock.
  */
 import { describe, expect, it } from "vitest";
-import {
-  Aio,
-  CancelledError,
-  Exit,
-  Future,
-  Task,
-  TimeoutError,
-  createFuture,
-  createTask,
-  getRunningLoop,
-  run,
-  runExit,
-} from "../src/index.js";
+import { Aio, CancelledError, Exit, Future, Task, TimeoutError, createFuture, createTask, getRunningLoop } from "../src/index.js";
 import { ALL_COMPLETED, FIRST_COMPLETED, FIRST_EXCEPTION, asCompleted, wait, waitFor } from "../src/wait.js";
-
-const vrun = <A, E>(aio: Aio.Aio<A, E>): Promise<A> => run(aio, { virtualTime: true });
-const vexit = <A, E>(aio: Aio.Aio<A, E>): Promise<Exit.Exit<A, E>> => runExit(aio, { virtualTime: true });
-const now = (): number => getRunningLoop().time();
-const failing = <E>(ms: number, error: E): Aio.Aio<never, E> => Aio.sleep(ms).pipe(Aio.flatMap(() => Aio.fail(error)));
+import { cancelAfter, failing, now, vexit, vrun } from "./helpers.js";
 
 describe("wait", () => {
   it("ALL_COMPLETED (the default): every task done, none pending, at the longest", async () => {
@@ -124,10 +108,7 @@ describe("wait", () => {
             log.push(`made cleaned@${now()}`);
           }
         });
-        const w = yield* createTask(wait([made, mine]));
-        yield* Aio.sleep(100);
-        w.cancel();
-        const e = yield* Aio.exit(Aio.from(w));
+        const { exit: e } = yield* cancelAfter(wait([made, mine]), 100);
         return { interrupted: Exit.isInterrupted(e), at: now(), mineCancelled: mine.cancelled(), mineDone: mine.done() };
       }),
     );
@@ -313,10 +294,7 @@ describe("waitFor", () => {
             log.push(`inner finally@${now()}`);
           }
         });
-        const t = yield* createTask(waitFor(inner, 5000));
-        yield* Aio.sleep(100);
-        t.cancel("outer");
-        const e = yield* Aio.exit(Aio.from(t));
+        const { exit: e } = yield* cancelAfter(waitFor(inner, 5000), 100, "outer");
         return [Exit.isInterrupted(e) && e.cause.message, now(), getRunningLoop().pendingTimers()] as const;
       }),
     );
@@ -334,10 +312,7 @@ describe("waitFor", () => {
             yield* Aio.uninterruptible(Aio.sleep(100));
           }
         });
-        const t = yield* createTask(waitFor(inner, 1000));
-        yield* Aio.sleep(1050); // the deadline passed, the inner is cleaning up
-        t.cancel();
-        const e = yield* Aio.exit(Aio.from(t));
+        const { exit: e } = yield* cancelAfter(waitFor(inner, 1000), 1050); // the deadline passed, the inner is cleaning up
         return [Exit.isInterrupted(e), now()] as const;
       }),
     );
