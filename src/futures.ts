@@ -3,7 +3,7 @@
  *
  * @module futures
  */
-import * as Cause from "./Cause.js";
+import * as Exit from "./Exit.js";
 import { Future, Sync, getRunningLoop, type Aio } from "./internal/core.js";
 import type { EventLoop } from "./events.js";
 import { tryPromise } from "./Aio.js";
@@ -59,17 +59,27 @@ export const fromPromise = <A>(promise: PromiseLike<A>): Aio<A, unknown> => tryP
  * ```
  */
 export const wrapFuture = <A>(promise: PromiseLike<A>, loop: EventLoop = getRunningLoop()): Future<A, unknown> => {
+  if (promise === null || typeof (promise as { then?: unknown }).then !== "function")
+    throw new TypeError(`wrapFuture: expected a Promise (a thenable), got ${String(promise)}`);
   const fut = loop.createFuture<A, unknown>();
+  // The virtual clock waits for the promise while the future is pending; once the
+  // future is done (settled by the promise, or cancelled by hand) it stops waiting.
+  let pending = true;
+  const release = (): void => {
+    if (pending) {
+      pending = false;
+      loop._hostPending(-1);
+    }
+  };
   loop._hostPending(1);
+  fut.addDoneCallback(release);
+  const settleWith = (exit: Exit.Exit<A, unknown>): void => {
+    release();
+    if (!fut.done() && !loop.isClosed()) loop.callSoonThreadsafe(() => fut.done() || fut._settle(exit));
+  };
   promise.then(
-    (a) => {
-      loop._hostPending(-1);
-      if (!fut.done() && !loop.isClosed()) loop.callSoonThreadsafe(() => fut.done() || fut.setResult(a));
-    },
-    (e: unknown) => {
-      loop._hostPending(-1);
-      if (!fut.done() && !loop.isClosed()) loop.callSoonThreadsafe(() => fut.done() || fut._settle({ _tag: "Failure", cause: Cause.fail(e) }));
-    },
+    (a) => settleWith(Exit.succeed(a)),
+    (e: unknown) => settleWith(Exit.fail(e)),
   );
   return fut;
 };

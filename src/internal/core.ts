@@ -786,6 +786,8 @@ class AsyncToken {
   sync: Aio<unknown, unknown> | undefined = undefined;
   canceller: (() => void) | undefined = undefined;
   controller: AbortController | undefined = undefined;
+  /** Releases the virtual clock's wait for this host operation (once). */
+  release: (() => void) | undefined = undefined;
   constructor(readonly fiber: Task<unknown, unknown>) {}
 }
 
@@ -823,6 +825,7 @@ export class Async<A, E> extends Aio<A, E> {
       if (f._runState === RUNNING) token.sync = aio;
       else f._scheduleResume(aio);
     };
+    if (host) token.release = unregister;
     f._waitingOn = token;
     // Allocate an AbortController only when the callback asks for a signal.
     const wantsSignal = this.register.length >= 2;
@@ -1308,6 +1311,8 @@ export class Task<A, E = never> extends Future<A, E> {
     this._waitingOn = null;
     if (w instanceof FiberTimer) this._loop._removeTimer(w);
     else if (w instanceof AsyncToken) {
+      // A promise nobody waits for any more must not hold the virtual clock.
+      w.release?.();
       w.controller?.abort(new Error("aio: the fiber was cancelled"));
       if (w.canceller !== undefined) {
         try {
