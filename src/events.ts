@@ -22,6 +22,7 @@
  */
 import { EventLoopError } from "./exceptions.js";
 import {
+  Aio as AioClass,
   Future,
   Task,
   setRunningLoop,
@@ -43,6 +44,9 @@ export type { ExceptionContext };
  * host run I/O callbacks (it then continues in a `setImmediate`).
  */
 export const HOST_SLICE_MS = 10;
+
+/** The longest delay Node's setTimeout accepts. */
+const MAX_HOST_DELAY = 2_147_483_647;
 
 /** Callbacks between two checks of the host time slice. */
 const SLICE_CHECK_EVERY = 256;
@@ -338,6 +342,8 @@ export class EventLoop implements LoopCore {
    */
   createTask<A, E>(aio: Aio<A, E>, options?: TaskOptions): Task<A, E> {
     this._checkClosed();
+    if (!(aio instanceof AioClass))
+      throw new TypeError(`createTask: expected an Aio, got ${aio === null ? "null" : typeof aio}`);
     if (this._taskFactory !== null) return this._taskFactory(this, aio, options);
     return new Task(this, aio, options?.name);
   }
@@ -468,6 +474,10 @@ export class EventLoop implements LoopCore {
     if (this._running) throw new EventLoopError("Cannot close a running event loop");
     if (this._closed) return;
     this._reportUnretrieved();
+    // asyncio logs "Task was destroyed but it is pending!" when such a task is collected.
+    for (let t = this._taskHead; t !== null; t = t._nextTask) {
+      this.callExceptionHandler({ message: "Task was destroyed but it is pending", task: t });
+    }
     this._closed = true;
     this._ready.length = 0;
     this._timers.clear();
@@ -607,7 +617,8 @@ export class EventLoop implements LoopCore {
     if (top === undefined) return this._disarmHostTimer();
     if (this._hostTimer !== undefined && this._hostTimerWhen === top._when) return;
     this._disarmHostTimer();
-    const delay = Math.max(0, Math.ceil(top._when - this.time()));
+    // Node's timers take at most 2^31-1 ms; a later deadline is re-armed when that fires.
+    const delay = Math.min(MAX_HOST_DELAY, Math.max(0, Math.ceil(top._when - this.time())));
     this._hostTimerWhen = top._when;
     this._hostTimer = setTimeout(this._onHostTimer, delay);
   }

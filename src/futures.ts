@@ -45,7 +45,14 @@ export const isFuture = (u: unknown): u is Future<unknown, unknown> => u instanc
  * await run(fromPromise(Promise.resolve(3))); // 3
  * ```
  */
-export const fromPromise = <A>(promise: PromiseLike<A>): Aio<A, unknown> => tryPromise(() => promise);
+export const fromPromise = <A>(promise: PromiseLike<A>): Aio<A, unknown> => {
+  if (promise === null || typeof (promise as { then?: unknown }).then !== "function")
+    throw new TypeError(`fromPromise: expected a Promise (a thenable), got ${String(promise)}`);
+  // Attach a handler now (as wrap_future does): a rejection before the Aio runs is not
+  // an unhandled rejection; the Aio still fails with it when it runs.
+  promise.then(undefined, () => undefined);
+  return tryPromise(() => promise);
+};
 
 /**
  * Wraps a Promise in a Future of `loop` (the running loop by default): resolved with the

@@ -117,6 +117,10 @@ class Gathering extends Future<unknown, unknown> {
   }
 
   outcome(): Exit.Exit<unknown, unknown> {
+    // An outcome decided before the gathering was cancelled (a child's failure, a race's
+    // winner) is never replaced by that cancellation: a failure must not be lost.
+    if (this.mode === ALL && this.failure !== undefined) return Exit.failCause(this.failure);
+    if (this.mode === RACE && this.winner >= 0) return this.exits[this.winner]!;
     if (this.cancelRequested) return Exit.interrupt(this.cancelMsg);
     switch (this.mode) {
       case ALL: {

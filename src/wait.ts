@@ -329,7 +329,17 @@ export const wait = <const T extends Awaitable>(
         if (e._tag === "Failure") {
           // Interrupted: the tasks made here are unreachable otherwise; end them.
           for (const t of owned) t.cancel();
-          for (const t of owned) yield* exitAio(new AwaitFuture(t));
+          for (const t of owned) {
+            const end = yield* exitAio(new AwaitFuture(t));
+            // Nobody else can read these tasks: a failure while cancelling is reported.
+            if (end._tag === "Failure" && end.cause._tag !== "Interrupt") {
+              loop.callExceptionHandler({
+                message: "wait(): a task it started failed while being cancelled",
+                exception: Cause.squash(end.cause),
+                task: t,
+              });
+            }
+          }
         }
       }),
     )(new AwaitFuture(waiter));
@@ -349,8 +359,8 @@ class Completion {
   private loop: EventLoop | undefined;
   /** Finished futures not yet handed out, or TIMEOUT markers. */
   private readonly ready: Array<Future<unknown, unknown> | typeof TIMEOUT_MARK> = [];
-  /** Consumers waiting for the next one. */
-  private readonly waiters: Array<Future<Future<unknown, unknown> | typeof TIMEOUT_MARK>> = [];
+  /** Consumers waiting for the next one (each wakes when something is ready). */
+  private readonly waiters: Array<Future<void>> = [];
   private todo = new Set<Future<unknown, unknown>>();
   private owned: Task<unknown, unknown>[] = [];
   private handle: TimerHandle | undefined;
@@ -365,15 +375,25 @@ class Completion {
     private readonly ms: number | null,
   ) {}
 
+  /**
+   * A finished one (or a timeout marker) joins the ready queue, and the first waiting
+   * consumer is woken. Items stay in the queue until a consumer takes them, so a
+   * consumer cancelled after its wake-up takes nothing and passes the wake-up on (as
+   * asyncio 3.13, whose as_completed reads from a Queue).
+   */
   private deliver(item: Future<unknown, unknown> | typeof TIMEOUT_MARK): void {
+    this.ready.push(item);
+    this.wakeNext();
+  }
+
+  private wakeNext(): void {
     while (this.waiters.length > 0) {
       const w = this.waiters.shift()!;
       if (!w.done()) {
-        w.setResult(item);
+        w.setResult(undefined);
         return;
       }
     }
-    this.ready.push(item);
   }
 
   private start(loop: EventLoop): void {
@@ -409,9 +429,24 @@ class Completion {
     else if (loop !== this.loop) throw new TypeError("asCompleted: used from another event loop");
     const ready = this.ready.shift();
     if (ready !== undefined) return outcome(ready);
-    const w = loop.createFuture<Future<unknown, unknown> | typeof TIMEOUT_MARK>();
-    this.waiters.push(w);
-    return new FlatMapOutcome(new AwaitFuture(w));
+    const state = this;
+    return gen(function* () {
+      while (state.ready.length === 0) {
+        const w = loop.createFuture<void>();
+        state.waiters.push(w);
+        try {
+          yield* w;
+        } catch (e) {
+          // Cancelled (or failed) while waiting: leave the queue as if we never waited;
+          // a wake-up we received goes to the next consumer.
+          const i = state.waiters.indexOf(w);
+          if (i >= 0) state.waiters.splice(i, 1);
+          if (w.done() && !w.cancelled() && state.ready.length > 0) state.wakeNext();
+          throw e;
+        }
+      }
+      return yield* outcome(state.ready.shift()!);
+    });
   }
 }
 
@@ -422,22 +457,6 @@ const outcome = (item: Future<unknown, unknown> | typeof TIMEOUT_MARK): Aio<unkn
   const e = exitOf(item as Future<unknown, unknown>);
   return e._tag === "Success" ? new Succeed(e.value) : new FailCause(e.cause);
 };
-
-class FlatMapOutcome extends Aio<unknown, unknown> implements Frame {
-  constructor(private readonly self: Aio<Future<unknown, unknown> | typeof TIMEOUT_MARK, never>) {
-    super();
-  }
-  _eval(f: Task<unknown, unknown>): Aio<unknown, unknown> | null {
-    f._push(this);
-    return this.self as Aio<unknown, unknown>;
-  }
-  _ok(f: Task<unknown, unknown>): Aio<unknown, unknown> | null {
-    return outcome(f._v as Future<unknown, unknown> | typeof TIMEOUT_MARK);
-  }
-  _err(): Aio<unknown, unknown> | null {
-    return CONTINUE_ERR;
-  }
-}
 
 class NextCompleted extends Aio<unknown, unknown> {
   constructor(private readonly state: Completion) {

@@ -586,3 +586,16 @@ describe("stop() from outside the loop", () => {
     expect(loop.isClosed()).toBe(true);
   });
 });
+
+describe("close() with tasks still pending", () => {
+  it("reports each pending task to the exception handler (asyncio: 'Task was destroyed but it is pending')", async () => {
+    const loop = newEventLoop({ virtualTime: true });
+    const seen: string[] = [];
+    loop.setExceptionHandler((_l, ctx) => seen.push(`${ctx.message}: ${ctx.task?.getName() ?? "?"}`));
+    const t = loop.createTask(Aio.never, { name: "stuck" });
+    await loop.runUntilComplete(Aio.sleep(10));
+    expect(t.done()).toBe(false);
+    loop.close();
+    expect(seen).toEqual(["Task was destroyed but it is pending: stuck"]);
+  });
+});
