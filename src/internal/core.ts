@@ -1107,9 +1107,34 @@ export class Future<A, E = never> {
     return this._loop as unknown as EventLoop;
   }
 
-  /** `yield* future` waits for it and returns its result (or throws its failure). */
+  /**
+   * `yield* future` waits for it and returns its result (or throws its failure). The
+   * future is its own iterator: a future that is already done completes the `yield*`
+   * inline, allocating nothing (joining finished tasks is common).
+   */
   [Symbol.iterator](): Iterator<YieldOf<E>, A, unknown> {
-    return this._awaitAio();
+    return this;
+  }
+  /** @internal iterator protocol for `yield*`; not for direct use. */
+  next(sent?: unknown): IteratorResult<YieldOf<E>, A> {
+    if (sent === undefined) {
+      const exit = this._exit;
+      if (exit !== undefined && inlineStep()) {
+        this._markRetrieved();
+        if (exit._tag === "Failure") throw throwIntoGen(exit.cause);
+        DONE_RESULT.value = exit.value;
+        return DONE_RESULT as IteratorReturnResult<A>;
+      }
+    }
+    return this._awaitAio().next(sent);
+  }
+  /** @internal iterator protocol for `yield*`: rethrows the failure at the `yield*`. */
+  throw(e?: unknown): IteratorResult<YieldOf<E>, A> {
+    throw e;
+  }
+  /** @internal iterator protocol for `yield*`. */
+  return(value?: unknown): IteratorResult<YieldOf<E>, A> {
+    return this._awaitAio().return(value);
   }
 
   /** @internal */
