@@ -23,9 +23,8 @@
  *
  * Run it on the real clock: `npx tsx examples/done_callback.ts`.
  */
-import { realpathSync } from "node:fs";
-import { fileURLToPath } from "node:url";
-import { Aio, newEventLoop, type EventLoop, type Future } from "../src/index.js";
+import { Aio, type EventLoop, type Future } from "../src/index.js";
+import { runIfEntryPoint } from "./lib/entry.js";
 
 /** Where the example prints its lines. */
 type Log = (line: string) => void;
@@ -53,21 +52,4 @@ export async function runExample(loop: EventLoop, log: Log): Promise<void> {
   loop.close();
 }
 
-const isEntryPoint = (): boolean => {
-  const script = process.argv[1];
-  if (script === undefined) return false;
-  try {
-    return realpathSync(script) === realpathSync(fileURLToPath(import.meta.url));
-  } catch {
-    return false;
-  }
-};
-
-if (isEntryPoint()) {
-  const loop = newEventLoop();
-  try {
-    await runExample(loop, (line) => console.log(line));
-  } finally {
-    loop.close();
-  }
-}
+await runIfEntryPoint(import.meta.url, runExample);

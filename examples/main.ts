@@ -8,9 +8,8 @@
  * on `loop`, may close it, and prints only through `log`), then append an entry to
  * `examples` below.
  */
-import { realpathSync } from "node:fs";
-import { fileURLToPath } from "node:url";
 import { newEventLoop, type EventLoop } from "../src/index.js";
+import { isEntryPoint } from "./lib/entry.js";
 import * as callSoonLater from "./call_soon_later.js";
 import * as cancelMe from "./cancel_me.js";
 import * as doneCallback from "./done_callback.js";
@@ -159,17 +158,7 @@ export async function runExamples(
   return outcomes;
 }
 
-const isEntryPoint = (): boolean => {
-  const script = process.argv[1];
-  if (script === undefined) return false;
-  try {
-    return realpathSync(script) === realpathSync(fileURLToPath(import.meta.url));
-  } catch {
-    return false;
-  }
-};
-
-if (isEntryPoint()) {
+if (isEntryPoint(import.meta.url)) {
   const outcomes = await runExamples();
   if (outcomes.some((o) => o.failed)) process.exitCode = 1;
 }

@@ -22,11 +22,10 @@
  *
  * Run it on the real clock: `npx tsx examples/pipeline.ts`.
  */
-import { realpathSync } from "node:fs";
-import { fileURLToPath } from "node:url";
-import { Aio, createTask, newEventLoop, type EventLoop, type Task } from "../src/index.js";
+import { Aio, createTask, type EventLoop, type Task } from "../src/index.js";
 import { Semaphore } from "../src/locks.js";
 import { Queue, QueueShutDown } from "../src/queues.js";
+import { runIfEntryPoint } from "./lib/entry.js";
 
 /** Where the example prints its lines. */
 type Log = (line: string) => void;
@@ -115,21 +114,4 @@ export async function runExample(loop: EventLoop, log: Log): Promise<void> {
   loop.close();
 }
 
-const isEntryPoint = (): boolean => {
-  const script = process.argv[1];
-  if (script === undefined) return false;
-  try {
-    return realpathSync(script) === realpathSync(fileURLToPath(import.meta.url));
-  } catch {
-    return false;
-  }
-};
-
-if (isEntryPoint()) {
-  const loop = newEventLoop();
-  try {
-    await runExample(loop, (line) => console.log(line));
-  } finally {
-    if (!loop.isClosed()) loop.close();
-  }
-}
+await runIfEntryPoint(import.meta.url, runExample);

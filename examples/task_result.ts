@@ -22,9 +22,8 @@
  *
  * Run it on the real clock: `npx tsx examples/task_result.ts`.
  */
-import { realpathSync } from "node:fs";
-import { fileURLToPath } from "node:url";
-import { Aio, newEventLoop, type EventLoop } from "../src/index.js";
+import { Aio, type EventLoop } from "../src/index.js";
+import { runIfEntryPoint } from "./lib/entry.js";
 
 /** Where the example prints its lines. */
 type Log = (line: string) => void;
@@ -49,21 +48,4 @@ export async function runExample(loop: EventLoop, log: Log): Promise<number> {
   return result;
 }
 
-const isEntryPoint = (): boolean => {
-  const script = process.argv[1];
-  if (script === undefined) return false;
-  try {
-    return realpathSync(script) === realpathSync(fileURLToPath(import.meta.url));
-  } catch {
-    return false;
-  }
-};
-
-if (isEntryPoint()) {
-  const loop = newEventLoop();
-  try {
-    await runExample(loop, (line) => console.log(line));
-  } finally {
-    loop.close();
-  }
-}
+await runIfEntryPoint(import.meta.url, runExample);

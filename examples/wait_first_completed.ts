@@ -37,10 +37,9 @@
  *
  * Run it on the real clock: `npx tsx examples/wait_first_completed.ts`.
  */
-import { realpathSync } from "node:fs";
-import { fileURLToPath } from "node:url";
-import { Aio, getRunningLoop, newEventLoop, type EventLoop, type Task } from "../src/index.js";
+import { Aio, getRunningLoop, type EventLoop, type Task } from "../src/index.js";
 import { FIRST_COMPLETED, wait } from "../src/wait.js";
+import { runIfEntryPoint } from "./lib/entry.js";
 
 /** Where the example prints its lines. */
 type Log = (line: string) => void;
@@ -81,21 +80,4 @@ export async function runExample(loop: EventLoop, log: Log): Promise<{ done: num
   return sizes;
 }
 
-const isEntryPoint = (): boolean => {
-  const script = process.argv[1];
-  if (script === undefined) return false;
-  try {
-    return realpathSync(script) === realpathSync(fileURLToPath(import.meta.url));
-  } catch {
-    return false;
-  }
-};
-
-if (isEntryPoint()) {
-  const loop = newEventLoop();
-  try {
-    await runExample(loop, (line) => console.log(line));
-  } finally {
-    loop.close();
-  }
-}
+await runIfEntryPoint(import.meta.url, runExample);

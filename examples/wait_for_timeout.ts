@@ -23,10 +23,9 @@
  *
  * Run it on the real clock: `npx tsx examples/wait_for_timeout.ts`.
  */
-import { realpathSync } from "node:fs";
-import { fileURLToPath } from "node:url";
-import { Aio, TimeoutError, newEventLoop, type EventLoop } from "../src/index.js";
+import { Aio, TimeoutError, type EventLoop } from "../src/index.js";
 import { waitFor } from "../src/wait.js";
+import { runIfEntryPoint } from "./lib/entry.js";
 
 /** Where the example prints its lines. */
 type Log = (line: string) => void;
@@ -63,21 +62,4 @@ export async function runExample(loop: EventLoop, log: Log): Promise<boolean> {
   return timedOut;
 }
 
-const isEntryPoint = (): boolean => {
-  const script = process.argv[1];
-  if (script === undefined) return false;
-  try {
-    return realpathSync(script) === realpathSync(fileURLToPath(import.meta.url));
-  } catch {
-    return false;
-  }
-};
-
-if (isEntryPoint()) {
-  const loop = newEventLoop();
-  try {
-    await runExample(loop, (line) => console.log(line));
-  } finally {
-    loop.close();
-  }
-}
+await runIfEntryPoint(import.meta.url, runExample);

@@ -24,11 +24,10 @@
  *
  * Run it on the real clock: `npx tsx examples/wait_task_results.ts`.
  */
-import { realpathSync } from "node:fs";
-import { fileURLToPath } from "node:url";
-import { newEventLoop, type EventLoop } from "../src/index.js";
+import { type EventLoop } from "../src/index.js";
 import { wait } from "../src/wait.js";
 import { hello1, hello2, hello3 } from "./gather_hello_args.js";
+import { runIfEntryPoint } from "./lib/entry.js";
 
 /** Where the example prints its lines. */
 type Log = (line: string) => void;
@@ -46,21 +45,4 @@ export async function runExample(loop: EventLoop, log: Log): Promise<[number, nu
   return results;
 }
 
-const isEntryPoint = (): boolean => {
-  const script = process.argv[1];
-  if (script === undefined) return false;
-  try {
-    return realpathSync(script) === realpathSync(fileURLToPath(import.meta.url));
-  } catch {
-    return false;
-  }
-};
-
-if (isEntryPoint()) {
-  const loop = newEventLoop();
-  try {
-    await runExample(loop, (line) => console.log(line));
-  } finally {
-    loop.close();
-  }
-}
+await runIfEntryPoint(import.meta.url, runExample);
