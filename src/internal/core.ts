@@ -393,104 +393,89 @@ export class WithFiber<A, E> extends Aio<A, E> {
   }
 }
 
-/** @internal */
-export class FlatMap<A, E, B, E2> extends Aio<B, E | E2> implements Frame {
-  constructor(
-    readonly self: Aio<A, E>,
-    readonly fn: (a: A) => Aio<B, E2>,
-  ) {
+/**
+ * A combinator that is its own continuation frame: evaluating it pushes itself and runs
+ * `self`; its `_ok` / `_err` then see how `self` ended (both keep unwinding by default).
+ */
+abstract class FrameAio<A, E, S extends Aio<unknown, unknown>> extends Aio<A, E> implements Frame {
+  constructor(readonly self: S) {
     super();
   }
   _eval(f: Task<unknown, unknown>): Next {
     f._push(this);
     return this.self;
   }
-  _ok(f: Task<unknown, unknown>): Next {
-    return this.fn(f._v as A);
+  _ok(_f: Task<unknown, unknown>): Next {
+    return PASS;
   }
-  _err(): Next {
+  _err(_f: Task<unknown, unknown>): Next {
     return PASS;
   }
 }
 
 /** @internal */
-export class MapAio<A, E, B> extends Aio<B, E> implements Frame {
+export class FlatMap<A, E, B, E2> extends FrameAio<B, E | E2, Aio<A, E>> {
   constructor(
-    readonly self: Aio<A, E>,
+    self: Aio<A, E>,
+    readonly fn: (a: A) => Aio<B, E2>,
+  ) {
+    super(self);
+  }
+  override _ok(f: Task<unknown, unknown>): Next {
+    return this.fn(f._v as A);
+  }
+}
+
+/** @internal */
+export class MapAio<A, E, B> extends FrameAio<B, E, Aio<A, E>> {
+  constructor(
+    self: Aio<A, E>,
     readonly fn: (a: A) => B,
   ) {
-    super();
+    super(self);
   }
-  _eval(f: Task<unknown, unknown>): Next {
-    f._push(this);
-    return this.self;
-  }
-  _ok(f: Task<unknown, unknown>): Next {
+  override _ok(f: Task<unknown, unknown>): Next {
     f._v = this.fn(f._v as A);
-    return PASS;
-  }
-  _err(): Next {
     return PASS;
   }
 }
 
 /** @internal Handles typed failures only; defects and interruptions pass. */
-export class CatchFail<A, E, B, E2> extends Aio<A | B, E2> implements Frame {
+export class CatchFail<A, E, B, E2> extends FrameAio<A | B, E2, Aio<A, E>> {
   constructor(
-    readonly self: Aio<A, E>,
+    self: Aio<A, E>,
     readonly fn: (e: E) => Aio<B, E2>,
   ) {
-    super();
+    super(self);
   }
-  _eval(f: Task<unknown, unknown>): Next {
-    f._push(this);
-    return this.self;
-  }
-  _ok(): Next {
-    return PASS;
-  }
-  _err(f: Task<unknown, unknown>): Next {
+  override _err(f: Task<unknown, unknown>): Next {
     const c = f._cause;
     return c._tag === "Fail" ? this.fn(c.error as E) : PASS;
   }
 }
 
 /** @internal Handles every cause. */
-export class CatchCause<A, E, B, E2> extends Aio<A | B, E2> implements Frame {
+export class CatchCause<A, E, B, E2> extends FrameAio<A | B, E2, Aio<A, E>> {
   constructor(
-    readonly self: Aio<A, E>,
+    self: Aio<A, E>,
     readonly fn: (c: Cause.Cause<E>) => Aio<B, E2>,
   ) {
-    super();
+    super(self);
   }
-  _eval(f: Task<unknown, unknown>): Next {
-    f._push(this);
-    return this.self;
-  }
-  _ok(): Next {
-    return PASS;
-  }
-  _err(f: Task<unknown, unknown>): Next {
+  override _err(f: Task<unknown, unknown>): Next {
     return this.fn(f._cause as Cause.Cause<E>);
   }
 }
 
 /** @internal */
-export class MapError<A, E, E2> extends Aio<A, E2> implements Frame {
+export class MapError<A, E, E2> extends FrameAio<A, E2, Aio<A, E>> {
   constructor(
-    readonly self: Aio<A, E>,
+    self: Aio<A, E>,
     readonly fn: (e: E) => E2,
   ) {
-    super();
+    super(self);
   }
-  _eval(f: Task<unknown, unknown>): Next {
-    f._push(this);
-    return this.self;
-  }
-  _ok(): Next {
-    return PASS;
-  }
-  _err(f: Task<unknown, unknown>): Next {
+  override _err(f: Task<unknown, unknown>): Next {
     const c = f._cause;
     if (c._tag === "Fail") f._cause = Cause.fail(this.fn(c.error as E));
     return PASS;
@@ -498,19 +483,15 @@ export class MapError<A, E, E2> extends Aio<A, E2> implements Frame {
 }
 
 /** @internal Materialises the outcome as an Exit (and so always succeeds). */
-export class ExitAio<A, E> extends Aio<Exit.Exit<A, E>, never> implements Frame {
-  constructor(readonly self: Aio<A, E>) {
-    super();
+export class ExitAio<A, E> extends FrameAio<Exit.Exit<A, E>, never, Aio<A, E>> {
+  constructor(self: Aio<A, E>) {
+    super(self);
   }
-  _eval(f: Task<unknown, unknown>): Next {
-    f._push(this);
-    return this.self;
-  }
-  _ok(f: Task<unknown, unknown>): Next {
+  override _ok(f: Task<unknown, unknown>): Next {
     f._v = Exit.succeed(f._v);
     return PASS;
   }
-  _err(f: Task<unknown, unknown>): Next {
+  override _err(f: Task<unknown, unknown>): Next {
     return new Succeed(Exit.failCause(f._cause));
   }
   /**
@@ -569,23 +550,19 @@ class RestoreCause implements Frame {
  * @internal Runs `cleanup(exit)` uninterruptibly on every exit of `self`, then resumes
  * the original outcome (a failing cleanup replaces it, as an exception in `finally`).
  */
-export class OnExit<A, E, E2> extends Aio<A, E | E2> implements Frame {
+export class OnExit<A, E, E2> extends FrameAio<A, E | E2, Aio<A, E>> {
   constructor(
-    readonly self: Aio<A, E>,
+    self: Aio<A, E>,
     readonly cleanup: (exit: Exit.Exit<A, E>) => Aio<unknown, E2>,
   ) {
-    super();
+    super(self);
   }
-  _eval(f: Task<unknown, unknown>): Next {
-    f._push(this);
-    return this.self;
-  }
-  _ok(f: Task<unknown, unknown>): Next {
+  override _ok(f: Task<unknown, unknown>): Next {
     const v = f._v as A;
     f._push(new RestoreValue(v));
     return new SetInterruptible(this.cleanup(Exit.succeed(v)), false);
   }
-  _err(f: Task<unknown, unknown>): Next {
+  override _err(f: Task<unknown, unknown>): Next {
     const c = f._cause as Cause.Cause<E>;
     f._push(new RestoreCause(c));
     return new SetInterruptible(this.cleanup(Exit.failCause(c)), false);
