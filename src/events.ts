@@ -236,7 +236,6 @@ export class EventLoop implements LoopCore {
   private readonly _unretrieved = new Set<Future<unknown, unknown>>();
   private _exceptionHandler: ExceptionHandler | null = null;
   private _taskFactory: TaskFactory | null = null;
-  private readonly _tick = (): void => this._runTick();
   private readonly _immediateTick = (): void => {
     this._tickQueued = false;
     this._runTick();
