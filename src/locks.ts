@@ -18,7 +18,7 @@ import * as Aio from "./Aio.js";
 import { CancelledError } from "./exceptions.js";
 import type { EventLoop } from "./events.js";
 import type { Future } from "./internal/core.js";
-import { bindLoop, checkInt, Deque, FastPath, NOT_READY } from "./sync-internal.js";
+import { bindLoop, checkInt, Deque, FastPath, NOT_READY, waitInLine } from "./sync-internal.js";
 
 // ---------------------------------------------------------------------------------------
 // Errors
@@ -196,14 +196,8 @@ export class Lock implements Acquirable {
         return true as const;
       }
       const fut = bindLoop(self, "Lock").createFuture<true>();
-      const waiters = (self._waiters ??= new Deque());
-      waiters.push(fut);
       try {
-        try {
-          yield* fut;
-        } finally {
-          waiters.remove(fut);
-        }
+        yield* waitInLine((self._waiters ??= new Deque()), fut);
       } catch (e) {
         // Keep the invariant: when the lock is free (or was just handed to us), the
         // first remaining waiter must be woken.
@@ -309,13 +303,8 @@ export class Event {
     const slow: Aio.Aio<true> = Aio.gen(function* () {
       if (self._value) return true as const;
       const fut = bindLoop(self, "Event").createFuture<true>();
-      self._waiters.push(fut);
-      try {
-        yield* fut;
-        return true as const;
-      } finally {
-        self._waiters.remove(fut);
-      }
+      yield* waitInLine(self._waiters, fut);
+      return true as const;
     });
     this._wait = new FastPath(
       () => (self._value ? (true as const) : NOT_READY),
@@ -410,13 +399,8 @@ export class Condition implements Acquirable {
       try {
         try {
           const fut = bindLoop(self, "Condition").createFuture<boolean>();
-          self._waiters.push(fut);
-          try {
-            yield* fut;
-            return true as const;
-          } finally {
-            self._waiters.remove(fut);
-          }
+          yield* waitInLine(self._waiters, fut);
+          return true as const;
         } finally {
           // Must re-acquire the lock even if the wait is cancelled; a cancellation
           // while re-acquiring is remembered and re-raised once the lock is held.
@@ -591,14 +575,8 @@ export class Semaphore implements Acquirable {
         return true as const;
       }
       const fut = bindLoop(self, "Semaphore").createFuture<true>();
-      const waiters = (self._waiters ??= new Deque());
-      waiters.push(fut);
       try {
-        try {
-          yield* fut;
-        } finally {
-          waiters.remove(fut);
-        }
+        yield* waitInLine((self._waiters ??= new Deque()), fut);
       } catch (e) {
         // Our future was set by `_wakeUpNext` (which took a permit for us), but we are
         // not going to acquire: give the permit back.

@@ -10,7 +10,8 @@
 import { EventLoopError } from "./exceptions.js";
 import { getRunningLoop, type EventLoop } from "./events.js";
 import { Aio as AioClass, inlineStep, type Task } from "./internal/core.js";
-import { succeed, type Aio } from "./Aio.js";
+import { gen, succeed, type Aio } from "./Aio.js";
+import type { Future } from "./internal/core.js";
 
 /**
  * A double-ended queue on a ring buffer: O(1) push/shift/pop, O(n) remove.
@@ -247,3 +248,23 @@ export const checkInt = (what: string, name: string, value: unknown, min: number
     throw new RangeError(`${what}: ${name} must be an integer >= ${min}, got ${String(value)}`);
   return value;
 };
+
+/**
+ * asyncio's `waiters.append(fut); try: await fut; finally: waiters.remove(fut)`: waits
+ * for `fut` in line, and leaves the line however the wait ends (a cancelled waiter must
+ * leave the primitive as if it had never waited).
+ * @example
+ * ```ts
+ * const value = yield* waitInLine(self._waiters, fut);
+ * ```
+ * @internal
+ */
+export const waitInLine = <A>(waiters: Deque<Future<A>>, fut: Future<A>): Aio<A> =>
+  gen(function* () {
+    waiters.push(fut);
+    try {
+      return yield* fut;
+    } finally {
+      waiters.remove(fut);
+    }
+  });
