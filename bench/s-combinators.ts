@@ -25,16 +25,8 @@ import { Aio, createTask, run, type Task } from "../src/index.js";
 import { gather } from "../src/gather.js";
 import { waitFor } from "../src/wait.js";
 import { Effect, Fiber } from "effect";
+import { benchMain, expectEq, now, type Impl, type Measurement } from "./lib.js";
 
-type Impl = "aio" | "effect" | "native";
-
-interface Measurement {
-  readonly value: number;
-  readonly unit: string;
-  readonly extra?: Record<string, unknown>;
-}
-
-const now = (): number => performance.now();
 
 /** A full GC before a timed region, when node runs with --expose-gc (as bench/run.ts does). */
 const gcIfExposed = (): void => {
@@ -42,9 +34,6 @@ const gcIfExposed = (): void => {
   if (gc !== undefined) for (let i = 0; i < 2; i++) gc();
 };
 
-const expectEq = (label: string, got: unknown, want: unknown): void => {
-  if (got !== want) throw new Error(`${label}: wrong result ${String(got)}, expected ${String(want)}`);
-};
 
 const median = (xs: readonly number[]): number => {
   const s = [...xs].sort((a, b) => a - b);
@@ -266,19 +255,4 @@ const measure = async (scenario: string, impl: Impl): Promise<Measurement> => {
   }
 };
 
-const main = async (): Promise<void> => {
-  const [scenario = "", implArg = ""] = process.argv.slice(2);
-  if (implArg !== "aio" && implArg !== "effect" && implArg !== "native") {
-    throw new Error(`usage: s-combinators.ts <S6|S7|S10> <aio|effect|native> (got ${implArg})`);
-  }
-  let line: Record<string, unknown>;
-  try {
-    const m = await measure(scenario, implArg);
-    line = { scenario, impl: implArg, ok: true, ...m };
-  } catch (e) {
-    line = { scenario, impl: implArg, ok: false, error: e instanceof Error ? e.message : String(e) };
-  }
-  console.log(`BENCH_RESULT ${JSON.stringify(line)}`);
-};
-
-await main();
+await benchMain("s-combinators.ts", "S6|S7|S10", measure);

@@ -10,16 +10,8 @@
  */
 import { Aio, createFuture, createTask, run, runSync, type Task } from "../src/index.js";
 import { Deferred, Effect, Fiber } from "effect";
+import { benchMain, expectEq, isStackOverflow, now, type Impl, type Measurement } from "./lib.js";
 
-type Impl = "aio" | "effect" | "native";
-
-interface Measurement {
-  readonly value: number;
-  readonly unit: string;
-  readonly extra?: Record<string, unknown>;
-}
-
-const now = (): number => performance.now();
 
 const gcAll = (): void => {
   const gc = (globalThis as { gc?: () => void }).gc;
@@ -32,9 +24,6 @@ const heapUsed = (): number => {
   return process.memoryUsage().heapUsed;
 };
 
-const expectEq = (label: string, got: unknown, want: unknown): void => {
-  if (got !== want) throw new Error(`${label}: wrong result ${String(got)}, expected ${String(want)}`);
-};
 
 /** mulberry32: a small seeded PRNG, so every implementation sleeps the same delays. */
 const mulberry32 = (seed: number): (() => number) => {
@@ -363,8 +352,6 @@ const timeAsync = async <A>(f: () => Promise<A>): Promise<{ ms: number; result: 
   return { ms: now() - t0, result };
 };
 
-const isStackOverflow = (e: unknown): boolean =>
-  e instanceof RangeError && /call stack/i.test(e.message);
 
 const measure = async (scenario: string, impl: Impl): Promise<Measurement> => {
   switch (scenario) {
@@ -461,28 +448,6 @@ const measure = async (scenario: string, impl: Impl): Promise<Measurement> => {
   }
 };
 
-const main = async (): Promise<void> => {
-  const [scenario = "", implArg = ""] = process.argv.slice(2);
-  if (implArg !== "aio" && implArg !== "effect" && implArg !== "native") {
-    throw new Error(`usage: scenario.ts <S1|S2|S3|S4|S5|S9> <aio|effect|native> (got ${implArg})`);
-  }
-  const impl: Impl = implArg;
-  let line: Record<string, unknown>;
-  try {
-    const m = await measure(scenario, impl);
-    line = { scenario, impl, ok: true, ...m };
-  } catch (e) {
-    const error = isStackOverflow(e)
-      ? "stack overflow"
-      : e instanceof Error
-        ? `${e.name === "Error" ? "" : e.name + ": "}${e.message}`
-        : String(e);
-    const extra = (e as { extra?: unknown } | null)?.extra;
-    line = { scenario, impl, ok: false, error, ...(extra !== undefined ? { extra } : {}) };
-  }
-  process.stdout.write(`BENCH_RESULT ${JSON.stringify(line)}\n`);
-};
-
-await main();
+await benchMain("scenario.ts", "S1|S2|S3|S4|S5|S9|S9g", measure);
 // Pending timers or never-settled work must not keep a failed run alive.
 process.exit(0);

@@ -1,0 +1,54 @@
+/**
+ * What every scenario script in bench/ shares: the implementations, the measurement
+ * record, result checks, and the `BENCH_RESULT {json}` line bench/run.ts reads.
+ */
+
+/** The implementations a scenario is measured with. */
+export type Impl = "aio" | "effect" | "native";
+
+/** One scenario's figure. */
+export interface Measurement {
+  readonly value: number;
+  readonly unit: string;
+  readonly extra?: Record<string, unknown>;
+}
+
+/** The clock benchmarks use. */
+export const now = (): number => performance.now();
+
+/** Throws unless a scenario computed the expected result (so no impl skips the work). */
+export const expectEq = (label: string, got: unknown, want: unknown): void => {
+  if (got !== want) throw new Error(`${label}: wrong result ${String(got)}, expected ${String(want)}`);
+};
+
+/** Whether `e` is V8's stack overflow. */
+export const isStackOverflow = (e: unknown): boolean => e instanceof RangeError && /call stack/i.test(e.message);
+
+/**
+ * The entry point of a scenario script: reads `<scenario> <impl>` from argv, measures,
+ * and prints one `BENCH_RESULT {json}` line (a failure is a line with `ok: false`).
+ */
+export const benchMain = async (
+  script: string,
+  scenarios: string,
+  measure: (scenario: string, impl: Impl) => Promise<Measurement>,
+): Promise<void> => {
+  const [scenario = "", implArg = ""] = process.argv.slice(2);
+  if (implArg !== "aio" && implArg !== "effect" && implArg !== "native") {
+    throw new Error(`usage: ${script} <${scenarios}> <aio|effect|native> (got ${implArg})`);
+  }
+  const impl: Impl = implArg;
+  let line: Record<string, unknown>;
+  try {
+    line = { scenario, impl, ok: true, ...(await measure(scenario, impl)) };
+  } catch (e) {
+    const error = isStackOverflow(e)
+      ? "stack overflow"
+      : e instanceof Error
+        ? `${e.name === "Error" ? "" : e.name + ": "}${e.message}`
+        : String(e);
+    const extra = (e as { extra?: unknown } | null)?.extra;
+    line = { scenario, impl, ok: false, error, ...(extra !== undefined ? { extra } : {}) };
+  }
+  process.stdout.write(`BENCH_RESULT ${JSON.stringify(line)}\n`);
+};
