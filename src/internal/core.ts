@@ -913,6 +913,20 @@ export class Never extends Aio<never, never> {
 }
 const NEVER_TOKEN = { never: true };
 
+/**
+ * The start of a `yield*` of a future that is already done completes inline (asyncio
+ * does not suspend either): returns the value, or throws the failure at the `yield*`.
+ * `undefined` when it must wait (or the step budget is spent).
+ */
+const completeDone = <A, E>(fut: Future<A, E>): IteratorReturnResult<A> | undefined => {
+  const exit = fut._exit;
+  if (exit === undefined || !inlineStep()) return undefined;
+  fut._markRetrieved();
+  if (exit._tag === "Failure") throw throwIntoGen(exit.cause);
+  DONE_RESULT.value = exit.value;
+  return DONE_RESULT as IteratorReturnResult<A>;
+};
+
 /** @internal Waits for a future (or task) to be done. */
 export class AwaitFuture<A, E> extends Aio<A, E> {
   constructor(readonly future: Future<A, E>) {
@@ -942,17 +956,7 @@ export class AwaitFuture<A, E> extends Aio<A, E> {
   }
   /** `yield*` of a future that is already done completes inline (asyncio does not suspend). */
   override next(sent?: unknown): IteratorResult<YieldOf<E>, A> {
-    if (sent === undefined) {
-      const fut = this.future;
-      const exit = fut._exit;
-      if (exit !== undefined && inlineStep()) {
-        fut._markRetrieved();
-        if (exit._tag === "Failure") throw throwIntoGen(exit.cause);
-        DONE_RESULT.value = exit.value;
-        return DONE_RESULT as IteratorReturnResult<A>;
-      }
-    }
-    return super.next(sent);
+    return (sent === undefined && completeDone(this.future)) || super.next(sent);
   }
 }
 
@@ -1094,16 +1098,7 @@ export class Future<A, E = never> {
   }
   /** @internal iterator protocol for `yield*`; not for direct use. */
   next(sent?: unknown): IteratorResult<YieldOf<E>, A> {
-    if (sent === undefined) {
-      const exit = this._exit;
-      if (exit !== undefined && inlineStep()) {
-        this._markRetrieved();
-        if (exit._tag === "Failure") throw throwIntoGen(exit.cause);
-        DONE_RESULT.value = exit.value;
-        return DONE_RESULT as IteratorReturnResult<A>;
-      }
-    }
-    return this._awaitAio().next(sent);
+    return (sent === undefined && completeDone(this)) || this._awaitAio().next(sent);
   }
   /** @internal iterator protocol for `yield*`: rethrows the failure at the `yield*`. */
   throw(e?: unknown): IteratorResult<YieldOf<E>, A> {
