@@ -16,6 +16,35 @@ export interface Measurement {
 /** The clock benchmarks use. */
 export const now = (): number => performance.now();
 
+/** A full GC, when node runs with --expose-gc (as bench/run.ts does). */
+export const gcIfExposed = (): void => {
+  const gc = (globalThis as { gc?: () => void }).gc;
+  if (gc !== undefined) for (let i = 0; i < 2; i++) gc();
+};
+
+/** The median of `xs` (the upper one for an even count). */
+export const median = (xs: readonly number[]): number => {
+  const s = [...xs].sort((a, b) => a - b);
+  return s[s.length >> 1]!;
+};
+
+/**
+ * Steady-state timing, the same for every implementation: runs `f` `warm` times
+ * unmeasured (full size, so the JIT and the heap are warm), then `runs` times, each after
+ * a full GC; the median time in ms.
+ */
+export const timeMedian = async (warm: number, runs: number, f: () => Promise<void>): Promise<number> => {
+  for (let i = 0; i < warm; i++) await f();
+  const times: number[] = [];
+  for (let i = 0; i < runs; i++) {
+    gcIfExposed();
+    const t0 = now();
+    await f();
+    times.push(now() - t0);
+  }
+  return median(times);
+};
+
 /** Throws unless a scenario computed the expected result (so no impl skips the work). */
 export const expectEq = (label: string, got: unknown, want: unknown): void => {
   if (got !== want) throw new Error(`${label}: wrong result ${String(got)}, expected ${String(want)}`);

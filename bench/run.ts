@@ -27,10 +27,10 @@ interface ScenarioSpec {
 }
 
 const SCENARIOS: readonly ScenarioSpec[] = [
-  { id: "S1", title: "S1 `yield*` loop, 1e6 steps", unit: "ns/step", runs: 5, timeoutMs: 60_000 },
-  { id: "S2", title: "S2 flatMap chain, 1e6 steps (build + run)", unit: "ns/step", runs: 5, timeoutMs: 60_000 },
+  { id: "S1", title: "S1 `yield*` loop, 1e6 steps", unit: "ns/step", runs: 3, timeoutMs: 60_000 },
+  { id: "S2", title: "S2 flatMap chain, 1e6 steps (build + run)", unit: "ns/step", runs: 3, timeoutMs: 60_000 },
   { id: "S3", title: "S3 deep recursion, 1e6 levels", unit: "µs/level", runs: 3, timeoutMs: 120_000 },
-  { id: "S4", title: "S4 fork + join 1e5 tasks", unit: "µs/task", runs: 5, timeoutMs: 60_000 },
+  { id: "S4", title: "S4 fork + join 1e5 tasks", unit: "µs/task", runs: 3, timeoutMs: 60_000 },
   { id: "S5", title: "S5 1e5 tasks sleeping 0–50 ms, all joined", unit: "ms total", runs: 3, timeoutMs: 60_000 },
   { id: "S6", title: "S6 1e5 × waitFor(…, 1000), none fired", unit: "µs/call", runs: 5, timeoutMs: 60_000, file: "s-combinators.ts" },
   { id: "S7", title: "S7 cancel 1e5 suspended tasks, await their ends", unit: "µs/task", runs: 5, timeoutMs: 60_000, file: "s-combinators.ts" },
@@ -230,7 +230,7 @@ const main = (): void => {
     .join("\n");
 
   const cpu = os.cpus()[0]?.model ?? "unknown CPU";
-  const env = `node ${process.version}, ${os.cpus().length} × ${cpu}, ${os.platform()} ${os.arch()}; each (scenario, impl) run in a fresh process (\`node --expose-gc --import tsx bench/scenario.ts <S> <impl>\`), median over runs (${specs.map((s) => `${s.id}: ${runsOverride ?? s.runs}`).join(", ")}); warmup inside each process; whole bench took ${((Date.now() - started) / 1000).toFixed(0)} s. 1-min load average at start/end: ${loadBefore.toFixed(2)} / ${os.loadavg()[0]!.toFixed(2)}${Math.max(loadBefore, os.loadavg()[0]!) > 1 ? " (other work was running on the machine: expect noise)" : ""}.`;
+  const env = `node ${process.version}, ${os.cpus().length} × ${cpu}, ${os.platform()} ${os.arch()}; each (scenario, impl) run in a fresh process (\`node --expose-gc --import tsx bench/scenario.ts <S> <impl>\`), median over processes (${specs.map((s) => `${s.id}: ${runsOverride ?? s.runs}`).join(", ")}); inside each process full-size warmup runs, then the median of several timed runs, each after a full GC; whole bench took ${((Date.now() - started) / 1000).toFixed(0)} s. 1-min load average at start/end: ${loadBefore.toFixed(2)} / ${os.loadavg()[0]!.toFixed(2)}${Math.max(loadBefore, os.loadavg()[0]!) > 1 ? " (other work was running on the machine: expect noise)" : ""}.`;
 
   const md = [
     "# aio-ts benchmarks",

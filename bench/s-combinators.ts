@@ -25,32 +25,8 @@ import { Aio, createTask, run, type Task } from "../src/index.js";
 import { gather } from "../src/gather.js";
 import { waitFor } from "../src/wait.js";
 import { Effect, Fiber } from "effect";
-import { benchMain, expectEq, now, type Impl, type Measurement } from "./lib.js";
+import { benchMain, expectEq, gcIfExposed, median, now, timeMedian, type Impl, type Measurement } from "./lib.js";
 
-
-/** A full GC before a timed region, when node runs with --expose-gc (as bench/run.ts does). */
-const gcIfExposed = (): void => {
-  const gc = (globalThis as { gc?: () => void }).gc;
-  if (gc !== undefined) for (let i = 0; i < 2; i++) gc();
-};
-
-
-const median = (xs: readonly number[]): number => {
-  const s = [...xs].sort((a, b) => a - b);
-  return s[s.length >> 1]!;
-};
-
-/** Runs `f` `warm` times unmeasured, then `runs` times; the median time in ms. */
-const timeMedian = async (warm: number, runs: number, f: () => Promise<void>): Promise<number> => {
-  for (let i = 0; i < warm; i++) await f();
-  const times: number[] = [];
-  for (let i = 0; i < runs; i++) {
-    const t0 = now();
-    await f();
-    times.push(now() - t0);
-  }
-  return median(times);
-};
 
 // ---------------------------------------------------------------------------------------
 // S6

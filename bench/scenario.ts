@@ -7,10 +7,14 @@
  * Prints exactly one JSON line on stdout (prefixed with `BENCH_RESULT `):
  *   { scenario, impl, ok: true, value, unit, extra? }  or  { scenario, impl, ok: false, error }
  * `bench/run.ts` spawns this file; it can also be run by hand.
+ *
+ * Timed scenarios measure the steady state, the same way for every implementation:
+ * full-size warmup runs, then the median of several timed runs, each after a full GC
+ * (`timeMedian` in lib.ts).
  */
 import { Aio, createFuture, createTask, run, runSync, type Task } from "../src/index.js";
 import { Deferred, Effect, Fiber } from "effect";
-import { benchMain, expectEq, isStackOverflow, now, type Impl, type Measurement } from "./lib.js";
+import { benchMain, expectEq, isStackOverflow, median, now, timeMedian, type Impl, type Measurement } from "./lib.js";
 
 
 const gcAll = (): void => {
@@ -357,17 +361,18 @@ const measure = async (scenario: string, impl: Impl): Promise<Measurement> => {
   switch (scenario) {
     case "S1": {
       const n = S1_N;
-      for (let w = 0; w < 3; w++) expectEq("S1 warmup", await s1(impl, n / 10), ((n / 10) * (n / 10 - 1)) / 2);
-      const { ms, result } = await timeAsync(() => s1(impl, n));
-      expectEq("S1", result, (n * (n - 1)) / 2);
+      const ms = await timeMedian(3, 7, async () => expectEq("S1", await s1(impl, n), (n * (n - 1)) / 2));
       return { value: (ms * 1e6) / n, unit: "ns/step", extra: { totalMs: ms } };
     }
     case "S2": {
       const n = S2_N;
-      for (let w = 0; w < 2; w++) expectEq("S2 warmup", (await s2(impl, n / 10)).result, n / 10);
-      const { ms, result } = await timeAsync(() => s2(impl, n));
-      expectEq("S2", result.result, n);
-      return { value: (ms * 1e6) / n, unit: "ns/step", extra: { totalMs: ms, buildMs: result.buildMs } };
+      const builds: number[] = [];
+      const ms = await timeMedian(3, 7, async () => {
+        const r = await s2(impl, n);
+        expectEq("S2", r.result, n);
+        builds.push(r.buildMs);
+      });
+      return { value: (ms * 1e6) / n, unit: "ns/step", extra: { totalMs: ms, buildMs: median(builds.slice(3)) } };
     }
     case "S3": {
       const n = S3_N;
@@ -403,27 +408,23 @@ const measure = async (scenario: string, impl: Impl): Promise<Measurement> => {
           throw e;
         }
       }
-      const { ms, result } = await timeAsync(() => s3(impl, n));
-      expectEq("S3", result, n);
+      const ms = await timeMedian(1, 3, async () => expectEq("S3", await s3(impl, n), n));
       return { value: (ms * 1e3) / n, unit: "µs/level", extra: { totalMs: ms } };
     }
     case "S4": {
       const n = S4_N;
-      for (let w = 0; w < 2; w++) expectEq("S4 warmup", await s4(impl, n / 10), ((n / 10) * (n / 10 - 1)) / 2);
-      const { ms, result } = await timeAsync(() => s4(impl, n));
-      expectEq("S4", result, (n * (n - 1)) / 2);
+      const ms = await timeMedian(3, 7, async () => expectEq("S4", await s4(impl, n), (n * (n - 1)) / 2));
       return { value: (ms * 1e3) / n, unit: "µs/task", extra: { totalMs: ms } };
     }
     case "S5": {
-      // a short warmup: 2,000 tasks sleeping 0–5 ms
-      expectEq("S5 warmup", await s5(impl, s5Delays(2_000, 5)), 2_000);
       const delays = s5Delays(S5_N, S5_MAX_MS);
       const longest = Math.max(...delays);
-      // Count host timers armed at once during the measured run (wraps setTimeout).
+      const check = async (): Promise<void> => expectEq("S5", await s5(impl, delays), S5_N);
+      for (let w = 0; w < 2; w++) await check();
+      // Count host timers armed at once during the measured runs (wraps setTimeout).
       const hostTimers = trackHostTimers();
-      const { ms, result } = await timeAsync(() => s5(impl, delays));
+      const ms = await timeMedian(0, 5, check);
       hostTimers.restore();
-      expectEq("S5", result, S5_N);
       return {
         value: ms,
         unit: "ms total",
