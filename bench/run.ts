@@ -29,6 +29,7 @@ interface ScenarioSpec {
 const SCENARIOS: readonly ScenarioSpec[] = [
   { id: "S1", title: "S1 `yield*` loop, 1e6 steps", unit: "ns/step", runs: 3, timeoutMs: 60_000 },
   { id: "S2", title: "S2 flatMap chain, 1e6 steps (build + run)", unit: "ns/step", runs: 3, timeoutMs: 60_000 },
+  { id: "S2n", title: "S2n flatMap loop, 1e6 steps, each link made as it runs", unit: "ns/step", runs: 3, timeoutMs: 60_000 },
   { id: "S3", title: "S3 deep recursion, 1e6 levels", unit: "µs/level", runs: 3, timeoutMs: 120_000 },
   { id: "S4", title: "S4 fork + join 1e5 tasks", unit: "µs/task", runs: 3, timeoutMs: 60_000 },
   { id: "S5", title: "S5 1e5 tasks sleeping 0–50 ms, all joined", unit: "ms total", runs: 3, timeoutMs: 60_000 },
@@ -131,7 +132,7 @@ const medianExtra = (cell: Cell, key: string): number | undefined => {
 
 const main = (): void => {
   const { only, runs: runsOverride } = parseArgs(process.argv.slice(2));
-  const specs = SCENARIOS.filter((s) => only === undefined || only.has(s.id));
+  const specs = SCENARIOS.filter((s) => only === undefined || only.has(s.id.toUpperCase()));
   const cells = new Map<string, Cell>();
   const started = Date.now();
   const loadBefore = os.loadavg()[0]!;

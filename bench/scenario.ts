@@ -3,7 +3,7 @@
  *
  *   node --expose-gc --import tsx bench/scenario.ts <scenario> <impl>
  *
- * scenario: S1 | S2 | S3 | S4 | S5 | S9; impl: aio | effect | native.
+ * scenario: S1 | S2 | S2n | S3 | S4 | S5 | S9 | S9g; impl: aio | effect | native.
  * Prints exactly one JSON line on stdout (prefixed with `BENCH_RESULT `):
  *   { scenario, impl, ok: true, value, unit, extra? }  or  { scenario, impl, ok: false, error }
  * `bench/run.ts` spawns this file; it can also be run by hand.
@@ -101,6 +101,31 @@ const s2 = async (impl: Impl, n: number): Promise<{ result: number; buildMs: num
       const buildMs = now() - t0;
       return { result: await p, buildMs };
     }
+  }
+};
+
+// ---------------------------------------------------------------------------------------
+// S2n: the same 1e6 flatMap steps, each link made as the program runs: the "narrow
+// flatMap" loop of ZIO's and cats-effect's benchmarks. Without a 1e6-closure structure
+// built up front, it measures the run loop on flatMap, not the GC of the user's closures.
+
+const aioNarrow = (i: number, n: number): Aio.Aio<number> =>
+  i < n ? Aio.succeed(i + 1).pipe(Aio.flatMap((j: number) => aioNarrow(j, n))) : Aio.succeed(i);
+
+const effectNarrow = (i: number, n: number): Effect.Effect<number> =>
+  i < n ? Effect.succeed(i + 1).pipe(Effect.flatMap((j: number) => effectNarrow(j, n))) : Effect.succeed(i);
+
+const nativeNarrow = (i: number, n: number): Promise<number> =>
+  i < n ? Promise.resolve(i + 1).then((j) => nativeNarrow(j, n)) : Promise.resolve(i);
+
+const s2n = async (impl: Impl, n: number): Promise<number> => {
+  switch (impl) {
+    case "aio":
+      return runSync(aioNarrow(0, n));
+    case "effect":
+      return Effect.runSync(effectNarrow(0, n));
+    case "native":
+      return nativeNarrow(0, n);
   }
 };
 
@@ -374,6 +399,11 @@ const measure = async (scenario: string, impl: Impl): Promise<Measurement> => {
       });
       return { value: (ms * 1e6) / n, unit: "ns/step", extra: { totalMs: ms, buildMs: median(builds.slice(3)) } };
     }
+    case "S2n": {
+      const n = S2_N;
+      const ms = await timeMedian(3, 7, async () => expectEq("S2n", await s2n(impl, n), n));
+      return { value: (ms * 1e6) / n, unit: "ns/step", extra: { totalMs: ms } };
+    }
     case "S3": {
       const n = S3_N;
       // warmup at a depth every implementation survives
@@ -449,6 +479,6 @@ const measure = async (scenario: string, impl: Impl): Promise<Measurement> => {
   }
 };
 
-await benchMain("scenario.ts", "S1|S2|S3|S4|S5|S9|S9g", measure);
+await benchMain("scenario.ts", "S1|S2|S2n|S3|S4|S5|S9|S9g", measure);
 // Pending timers or never-settled work must not keep a failed run alive.
 process.exit(0);

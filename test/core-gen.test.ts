@@ -35,6 +35,32 @@ describe("values", () => {
     expect(result).toEqual({ sum: 46, time: 10 });
   });
 
+  it("one generator body given to several Aio.gen values, alternately, runs right every time", () => {
+    // Gen shares one generator prototype between bodies and remembers the last body it
+    // set up; bodies that alternate, repeat or come back must all still run.
+    const bodyA = function* (): Generator<never, string> {
+      return "a";
+    };
+    const bodyB = function* (): Generator<never, string> {
+      return "b";
+    };
+    const order = [bodyA, bodyB, bodyB, bodyA, bodyA, bodyB];
+    const got = order.map((b) => runSync(Aio.gen(b)));
+    expect(got).toEqual(["a", "b", "b", "a", "a", "b"]);
+    // generator objects keep %GeneratorPrototype% in their chain
+    const it = bodyA();
+    expect(typeof it.next).toBe("function");
+    expect(it[Symbol.iterator]()).toBe(it);
+  });
+
+  it("a frozen generator function still works as a body", () => {
+    const body = Object.freeze(function* () {
+      return 7 + (yield* Aio.succeed(1));
+    });
+    expect(runSync(Aio.gen(body))).toBe(8);
+    expect(runSync(Aio.gen(body))).toBe(8);
+  });
+
   it("yield* of a Task and of a Future", async () => {
     const result = await run(
       Aio.gen(function* () {

@@ -421,6 +421,13 @@ export class FlatMap<A, E, B, E2> extends FrameAio<B, E | E2, Aio<A, E>> {
   ) {
     super(self);
   }
+  /** `succeed(a).pipe(flatMap(fn))` continues with `fn(a)` at once: no frame pushed. */
+  override _eval(f: Task<unknown, unknown>): Next {
+    const self = this.self;
+    if (self instanceof Succeed) return this.fn(self.value as A);
+    f._push(this);
+    return self;
+  }
   override _ok(f: Task<unknown, unknown>): Next {
     return this.fn(f._v as A);
   }
@@ -433,6 +440,16 @@ export class MapAio<A, E, B> extends FrameAio<B, E, Aio<A, E>> {
     readonly fn: (a: A) => B,
   ) {
     super(self);
+  }
+  /** `succeed(a).pipe(map(fn))` is `fn(a)` at once: no frame pushed. */
+  override _eval(f: Task<unknown, unknown>): Next {
+    const self = this.self;
+    if (self instanceof Succeed) {
+      f._v = this.fn(self.value as A);
+      return f._ret();
+    }
+    f._push(this);
+    return self;
   }
   override _ok(f: Task<unknown, unknown>): Next {
     f._v = this.fn(f._v as A);
@@ -716,10 +733,16 @@ export class Gen<A, E> extends Aio<A, E> {
     // closure (`(n) => Aio.gen(function* () {...})` makes one per call). Generator
     // objects only need %GeneratorPrototype% (next/throw/return) in their chain, so every
     // body shares one prototype: one map, monomorphic generator code, half the cost.
-    const fn = body as { prototype?: unknown };
-    if (fn.prototype !== SHARED_GENERATOR_PROTOTYPE) {
+    //
+    // The prototype is written without being read first: reading `fn.prototype` of a
+    // fresh generator function makes V8 allocate its own prototype object (~0.4 µs, more
+    // than the rest of this constructor). Writing it again on a function already set up
+    // is not free either (V8 copies the initial map), so the last body set up is
+    // remembered: a loop building `Aio.gen(body)` from one `body` writes it once.
+    if (body !== lastPreparedBody) {
+      lastPreparedBody = body;
       try {
-        fn.prototype = SHARED_GENERATOR_PROTOTYPE;
+        (body as { prototype?: unknown }).prototype = SHARED_GENERATOR_PROTOTYPE;
       } catch {
         // a frozen or non-generator function: leave it as it is
       }
@@ -751,6 +774,9 @@ const SHARED_GENERATOR_PROTOTYPE: object = Object.create(
     /* only its prototype chain is used */
   }).prototype as object,
 ) as object;
+
+/** The generator body `Gen` gave the shared prototype to last (see `Gen`). */
+let lastPreparedBody: unknown = undefined;
 
 /** How many `yield*` of `Aio.gen` programs may nest natively in one generator chain. */
 const MAX_NATIVE_DELEGATION = 16;
