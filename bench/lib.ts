@@ -30,14 +30,15 @@ export const median = (xs: readonly number[]): number => {
 
 /**
  * Steady-state timing, the same for every implementation: runs `f` `warm` times
- * unmeasured (full size, so the JIT and the heap are warm), then `runs` times, each after
- * a full GC; the median time in ms.
+ * unmeasured (full size, so the JIT and the heap are warm), then `runs` times back to
+ * back; the median time in ms. No forced GC between runs: a full GC shrinks the young
+ * generation, and the next run then pays for growing it again (measured: S6 went from
+ * 0.25 to 0.45 µs), which is not what a running program sees.
  */
 export const timeMedian = async (warm: number, runs: number, f: () => Promise<void>): Promise<number> => {
   for (let i = 0; i < warm; i++) await f();
   const times: number[] = [];
   for (let i = 0; i < runs; i++) {
-    gcIfExposed();
     const t0 = now();
     await f();
     times.push(now() - t0);

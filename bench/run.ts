@@ -231,7 +231,7 @@ const main = (): void => {
     .join("\n");
 
   const cpu = os.cpus()[0]?.model ?? "unknown CPU";
-  const env = `node ${process.version}, ${os.cpus().length} × ${cpu}, ${os.platform()} ${os.arch()}; each (scenario, impl) run in a fresh process (\`node --expose-gc --import tsx bench/scenario.ts <S> <impl>\`), median over processes (${specs.map((s) => `${s.id}: ${runsOverride ?? s.runs}`).join(", ")}); inside each process full-size warmup runs, then the median of several timed runs, each after a full GC; whole bench took ${((Date.now() - started) / 1000).toFixed(0)} s. 1-min load average at start/end: ${loadBefore.toFixed(2)} / ${os.loadavg()[0]!.toFixed(2)}${Math.max(loadBefore, os.loadavg()[0]!) > 1 ? " (other work was running on the machine: expect noise)" : ""}.`;
+  const env = `node ${process.version}, ${os.cpus().length} × ${cpu}, ${os.platform()} ${os.arch()}; each (scenario, impl) run in a fresh process (\`node --expose-gc --import tsx bench/scenario.ts <S> <impl>\`), median over processes (${specs.map((s) => `${s.id}: ${runsOverride ?? s.runs}`).join(", ")}); inside each process full-size warmup runs, then the median of several timed runs; whole bench took ${((Date.now() - started) / 1000).toFixed(0)} s. 1-min load average at start/end: ${loadBefore.toFixed(2)} / ${os.loadavg()[0]!.toFixed(2)}${Math.max(loadBefore, os.loadavg()[0]!) > 1 ? " (other work was running on the machine: expect noise)" : ""}.`;
 
   const md = [
     "# aio-ts benchmarks",

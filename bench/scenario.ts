@@ -9,8 +9,7 @@
  * `bench/run.ts` spawns this file; it can also be run by hand.
  *
  * Timed scenarios measure the steady state, the same way for every implementation:
- * full-size warmup runs, then the median of several timed runs, each after a full GC
- * (`timeMedian` in lib.ts).
+ * full-size warmup runs, then the median of several timed runs (`timeMedian` in lib.ts).
  */
 import { Aio, createFuture, createTask, run, runSync, type Task } from "../src/index.js";
 import { Deferred, Effect, Fiber } from "effect";
