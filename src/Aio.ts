@@ -16,6 +16,7 @@ import {
   ExitAio,
   FailCause,
   FlatMap,
+  makeFlatMap,
   Gen,
   MapAio,
   MapError,
@@ -340,7 +341,7 @@ export const map =
 export const flatMap =
   <A, B, E2>(f: (a: A) => Aio<B, E2>) =>
   <E>(self: Aio<A, E>): Aio<B, E | E2> =>
-    new FlatMap(self, f);
+    makeFlatMap(self, f);
 
 /**
  * Runs an Aio for its effect on the value, keeping the value.

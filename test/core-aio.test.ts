@@ -469,6 +469,70 @@ describe("combinators", () => {
     expect(called).toBe(false);
   });
 
+  it("flatMap chains built link by link stay immutable when extended in two ways", () => {
+    const inc = (x: number): Aio.Aio<number> => Aio.succeed(x + 1);
+    let base: Aio.Aio<number> = Aio.succeed(0);
+    for (let i = 0; i < 5; i++) base = base.pipe(Aio.flatMap(inc));
+    const times10 = base.pipe(Aio.flatMap((x) => Aio.succeed(x * 10)));
+    const times100 = base.pipe(Aio.flatMap((x) => Aio.succeed(x * 100))); // base extended twice
+    const times10plus1 = times10.pipe(Aio.flatMap(inc));
+    const again = base.pipe(Aio.flatMap(inc));
+    expect(runSync(base)).toBe(5);
+    expect(runSync(times10)).toBe(50);
+    expect(runSync(times100)).toBe(500);
+    expect(runSync(times10plus1)).toBe(51);
+    expect(runSync(again)).toBe(6);
+    // running a chain twice runs it twice, from the start
+    expect(runSync(times10)).toBe(50);
+  });
+
+  it("a flatMap chain: a failure skips the rest; a throw is a defect; each link runs once, in order", () => {
+    const seen: number[] = [];
+    const link =
+      (k: number) =>
+      (x: number): Aio.Aio<number, string> => {
+        seen.push(k);
+        if (k === 3) return Aio.fail(`failed at ${x}`);
+        return Aio.succeed(x + 1);
+      };
+    let chain: Aio.Aio<number, string> = Aio.succeed(0);
+    for (let k = 0; k < 6; k++) chain = chain.pipe(Aio.flatMap(link(k)));
+    expect(runSyncExit(chain)).toEqual(Exit.fail("failed at 3"));
+    expect(seen).toEqual([0, 1, 2, 3]);
+    const boom = Aio.succeed(1).pipe(
+      Aio.flatMap((x) => Aio.succeed(x + 1)),
+      Aio.flatMap((): Aio.Aio<number> => {
+        throw new Error("boom");
+      }),
+      Aio.flatMap((x) => Aio.succeed(x + 1)),
+    );
+    const exit = runSyncExit(boom);
+    expect(Exit.isFailure(exit) && exit.cause._tag === "Die").toBe(true);
+  });
+
+  it("one flatMap chain run by two tasks at once, suspending between links, gives each its own run", async () => {
+    let chain: Aio.Aio<number> = Aio.succeed(0);
+    for (let i = 0; i < 4; i++) chain = chain.pipe(Aio.flatMap((x) => Aio.sleep(10, x + 1)));
+    const result = await run(
+      Aio.gen(function* () {
+        const a = yield* createTask(chain);
+        yield* Aio.sleep(15);
+        const b = yield* createTask(chain);
+        return [yield* a, yield* b, getRunningLoop().time()];
+      }),
+      V,
+    );
+    expect(result).toEqual([4, 4, 55]);
+  });
+
+  it("a long flatMap chain is interruptible between links", async () => {
+    let chain: Aio.Aio<number> = Aio.succeed(0);
+    for (let i = 0; i < 10; i++) chain = chain.pipe(Aio.flatMap((x) => Aio.sleep(10, x + 1)));
+    const r = await run(cancelAfter(chain, 35), V);
+    expectInterrupted(r.exit);
+    expect(r.time).toBe(35);
+  });
+
   it("tap keeps the value; its failure propagates", () => {
     const seen: number[] = [];
     expect(runSync(Aio.succeed(4).pipe(Aio.tap((n) => Aio.sync(() => seen.push(n)))))).toBe(4);

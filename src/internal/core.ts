@@ -169,6 +169,11 @@ export abstract class Aio<A, E = never> {
   /** @internal Evaluates this primitive on fiber `f`. */
   abstract _eval(f: Task<unknown, unknown>): Next;
 
+  /** @internal `this` followed by `fn` (flatMap); FlatMap and FlatMapChain make chains. */
+  _flatMap(fn: (a: unknown) => Aio<unknown, unknown>): Aio<unknown, unknown> {
+    return new FlatMap(this as Aio<unknown, unknown>, fn);
+  }
+
   /**
    * `yield*` support: the Aio is its own iterator. `yield*` first calls `next()` (no
    * argument): the Aio yields itself. The fiber then resumes the generator with
@@ -431,7 +436,70 @@ export class FlatMap<A, E, B, E2> extends FrameAio<B, E | E2, Aio<A, E>> {
   override _ok(f: Task<unknown, unknown>): Next {
     return this.fn(f._v as A);
   }
+  /** A second flatMap makes a chain. */
+  override _flatMap(fn: Kont): Aio<unknown, unknown> {
+    return new FlatMapChain(this.self, [this.fn as Kont, fn], 2);
+  }
 }
+
+/** A function given to `flatMap`. */
+type Kont = (a: unknown) => Aio<unknown, unknown>;
+
+/**
+ * @internal A left-nested run of flatMaps, `source.pipe(flatMap(f1), …, flatMap(fn))`:
+ * its source and one array of the functions. A chain built link by link (a loop, a
+ * `reduce`) then keeps one array slot per link alive instead of a node per link, and
+ * runs with one frame walking the array instead of a frame per link.
+ *
+ * Chains are immutable: a chain sees `fns[0..len)`, and a longer chain only appends. An
+ * append to a chain that is not the longest one sharing the array copies its prefix
+ * first (as a slice), so no chain ever sees another's functions.
+ */
+export class FlatMapChain<A, E> extends Aio<A, E> {
+  constructor(
+    readonly source: Aio<unknown, unknown>,
+    readonly fns: Kont[],
+    readonly len: number,
+  ) {
+    super();
+  }
+  _eval(f: Task<unknown, unknown>): Next {
+    f._push(new ChainFrame(this.fns, this.len));
+    return this.source;
+  }
+  /** This chain followed by `fn`. */
+  override _flatMap(fn: Kont): Aio<unknown, unknown> {
+    let fns = this.fns;
+    if (fns.length !== this.len) fns = fns.slice(0, this.len);
+    fns.push(fn);
+    return new FlatMapChain(this.source, fns, this.len + 1);
+  }
+}
+
+/** One run of a FlatMapChain: calls its functions in turn, staying pushed until the last. */
+class ChainFrame implements Frame {
+  private i = 0;
+  constructor(
+    private readonly fns: readonly Kont[],
+    private readonly len: number,
+  ) {}
+  _ok(f: Task<unknown, unknown>): Next {
+    const i = this.i++;
+    if (i + 1 < this.len) f._push(this);
+    return this.fns[i]!(f._v);
+  }
+  _err(_f: Task<unknown, unknown>): Next {
+    return PASS;
+  }
+}
+
+/**
+ * @internal `self.pipe(flatMap(fn))`: a FlatMap node, or, when `self` is already a
+ * flatMap, a chain (see FlatMapChain). A method call (`_flatMap`), so the common case
+ * costs one monomorphic dispatch (two `instanceof` checks measured 15 ns per link).
+ */
+export const makeFlatMap = <A, E, B, E2>(self: Aio<A, E>, fn: (a: A) => Aio<B, E2>): Aio<B, E | E2> =>
+  self._flatMap(fn as Kont) as Aio<B, E | E2>;
 
 /** @internal */
 export class MapAio<A, E, B> extends FrameAio<B, E, Aio<A, E>> {
