@@ -278,9 +278,6 @@ export abstract class Aio<A, E = never> {
   }
 }
 
-/** A placeholder cause for fields that hold none yet. */
-const NO_CAUSE_YET: Cause.Cause<never> = Cause.die(undefined);
-
 /** What the fiber sends into a generator to resume it; the value is in `resumeValue`. */
 const RESUME = Object.freeze({ _resume: true });
 let resumeValue: unknown = undefined;
@@ -1087,8 +1084,6 @@ export class Future<A, E = never> {
   /** @internal */ _exit: Exit.Exit<A, E> | undefined = undefined;
   /** @internal callbacks and waiting fibers, in registration order */
   _callbacks: Array<DoneCallback<never> | Task<unknown, unknown>> | null = null;
-  /** @internal the Aio that awaits this future, made once */
-  private _awaiter: AwaitFuture<A, E> | undefined = undefined;
   /** @internal a failure nobody has read yet */
   _unretrieved = false;
   /** @internal */ readonly _loop: LoopCore;
@@ -1208,9 +1203,12 @@ export class Future<A, E = never> {
     (this._callbacks ??= []).push(f);
   }
 
-  /** @internal the Aio that awaits this future (made once). */
+  /**
+   * @internal An Aio that awaits this future. Made when needed (only a wait that
+   * suspends needs one), not kept: a field would cost every future and task 8 bytes.
+   */
   _awaitAio(): AwaitFuture<A, E> {
-    return (this._awaiter ??= new AwaitFuture(this));
+    return new AwaitFuture(this);
   }
 
   /** @internal */
@@ -1250,6 +1248,14 @@ const SCHEDULED = 0; // in the ready queue (also: created, first step pending)
 const RUNNING = 1; // its steps are executing now
 const SUSPENDED = 2; // waiting on `_waitingOn`
 const FINISHED = 3; // has an exit
+/** The bits of `Task._flags` that hold the run state. */
+const RUN_STATE = 3;
+/** `Task._flags`: a cancellation may be delivered (not inside an uninterruptible region). */
+const INTERRUPTIBLE = 4;
+/** `Task._flags`: a cancellation was requested and is not delivered yet. */
+const MUST_CANCEL = 8;
+/** `Task._flags` above these bits counts cancellation requests (`cancelling()`). */
+const CANCELS_SHIFT = 4;
 
 /**
  * How many primitive steps a fiber runs before it yields to the loop (goes to the back
@@ -1293,20 +1299,63 @@ const PREEMPTED = Object.freeze({ _preempted: true });
 export class Task<A, E = never> extends Future<A, E> {
   /** @internal continuation stack (shared empty array until the first push) */
   _stack: Frame[] = NO_STACK;
-  /** @internal current value while unwinding with success */ _v: unknown = undefined;
-  /** @internal current cause while unwinding with failure */ _cause: Cause.Cause<unknown> = NO_CAUSE;
-  /** @internal */ _runState = SCHEDULED;
+  /**
+   * @internal The value while unwinding with success, the cause (`_cause`) while
+   * unwinding with failure: never both at once, so one field holds either.
+   */
+  _v: unknown = undefined;
+  /**
+   * @internal The run state (bits 0–1), whether the fiber is interruptible, whether a
+   * cancellation is requested and not yet delivered, and the count of cancellation
+   * requests (bits 4+), in one small integer: a Task is
+   * allocated per `createTask`, and every field costs 8 bytes on Node's 64-bit heap.
+   * Read and written through the accessors below.
+   */
+  _flags = SCHEDULED | INTERRUPTIBLE;
   /** @internal what to evaluate when the fiber runs next */ _resumeWith: Aio<unknown, unknown> | null;
   /** @internal what the fiber is suspended on (a future, timer, callback token) */
   _waitingOn: unknown = null;
-  /** @internal */ _interruptible = true;
-  /** @internal a cancellation requested and not yet delivered */ _mustCancel = false;
   /** @internal */ _cancelMsg: string | undefined = undefined;
-  /** @internal */ _numCancels = 0;
   /** The name, or until one is set, the task number (named `Task-N` lazily). */
   private _name: string | number;
   /** @internal the loop's list of pending tasks */ _prevTask: Task<unknown, unknown> | null = null;
   /** @internal */ _nextTask: Task<unknown, unknown> | null = null;
+
+  /** @internal the current cause while unwinding with failure (shares `_v`) */
+  get _cause(): Cause.Cause<unknown> {
+    return this._v as Cause.Cause<unknown>;
+  }
+  set _cause(cause: Cause.Cause<unknown>) {
+    this._v = cause;
+  }
+  /** @internal cancellation requests not withdrawn by `uncancel()` (bits 4+ of `_flags`) */
+  get _numCancels(): number {
+    return this._flags >>> CANCELS_SHIFT;
+  }
+  set _numCancels(n: number) {
+    this._flags = (this._flags & ((1 << CANCELS_SHIFT) - 1)) | (n << CANCELS_SHIFT);
+  }
+  /** @internal SCHEDULED, RUNNING, SUSPENDED or FINISHED. */
+  get _runState(): number {
+    return this._flags & RUN_STATE;
+  }
+  set _runState(state: number) {
+    this._flags = (this._flags & ~RUN_STATE) | state;
+  }
+  /** @internal whether a cancellation may be delivered now */
+  get _interruptible(): boolean {
+    return (this._flags & INTERRUPTIBLE) !== 0;
+  }
+  set _interruptible(on: boolean) {
+    this._flags = on ? this._flags | INTERRUPTIBLE : this._flags & ~INTERRUPTIBLE;
+  }
+  /** @internal a cancellation requested and not yet delivered */
+  get _mustCancel(): boolean {
+    return (this._flags & MUST_CANCEL) !== 0;
+  }
+  set _mustCancel(on: boolean) {
+    this._flags = on ? this._flags | MUST_CANCEL : this._flags & ~MUST_CANCEL;
+  }
 
   /**
    * Programs normally make tasks with `createTask` or `loop.createTask`; a task factory
@@ -1529,12 +1578,10 @@ export class Task<A, E = never> extends Future<A, E> {
     this._runState = FINISHED;
     this._stack = NO_STACK;
     this._v = undefined;
-    this._cause = NO_CAUSE;
     this._loop._taskDone(this as Task<unknown, unknown>);
     this._settle(exit);
   }
 }
 
-const NO_CAUSE: Cause.Cause<never> = NO_CAUSE_YET;
 /** The stack of a task that has pushed nothing: shared, so frozen (push via `_push`). */
 const NO_STACK: Frame[] = Object.freeze([]) as unknown as Frame[];
