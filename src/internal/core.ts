@@ -1082,10 +1082,12 @@ export type DoneCallback<F> = (future: F) => void;
  */
 export class Future<A, E = never> {
   /** @internal */ _exit: Exit.Exit<A, E> | undefined = undefined;
-  /** @internal callbacks and waiting fibers, in registration order */
+  /**
+   * @internal While pending: the callbacks and waiting fibers, in registration order
+   * (or null). Once done they have all been scheduled, and the field instead marks a
+   * failure nobody has read yet (`UNREAD_FAILURE`), so that needs no field of its own.
+   */
   _callbacks: Array<DoneCallback<never> | Task<unknown, unknown>> | null = null;
-  /** @internal a failure nobody has read yet */
-  _unretrieved = false;
   /** @internal */ readonly _loop: LoopCore;
 
   constructor(loop: EventLoop) {
@@ -1165,7 +1167,8 @@ export class Future<A, E = never> {
   /** Removes every registration of `cb`; returns how many were removed. */
   removeDoneCallback(cb: DoneCallback<this>): number {
     const cbs = this._callbacks;
-    if (cbs === null) return 0;
+    // Once done, every callback has been scheduled: there is nothing left to remove.
+    if (cbs === null || this._exit !== undefined) return 0;
     const kept = cbs.filter((c) => c !== cb);
     const removed = cbs.length - kept.length;
     this._callbacks = kept;
@@ -1213,8 +1216,8 @@ export class Future<A, E = never> {
 
   /** @internal */
   _markRetrieved(): void {
-    if (this._unretrieved) {
-      this._unretrieved = false;
+    if (this._callbacks === UNREAD_FAILURE) {
+      this._callbacks = null;
       this._loop._retrieved(this as Future<unknown, unknown>);
     }
   }
@@ -1225,13 +1228,13 @@ export class Future<A, E = never> {
    */
   _settle(exit: Exit.Exit<A, E>): void {
     this._exit = exit;
+    const cbs = this._callbacks;
+    this._callbacks = null;
     if (exit._tag === "Failure" && exit.cause._tag !== "Interrupt") {
-      this._unretrieved = true;
+      this._callbacks = UNREAD_FAILURE;
       this._loop._noteUnretrieved(this as Future<unknown, unknown>);
     }
-    const cbs = this._callbacks;
     if (cbs === null) return;
-    this._callbacks = null;
     for (let i = 0; i < cbs.length; i++) {
       const cb = cbs[i]!;
       if (cb instanceof Task) cb._wakeFromFuture(this as Future<unknown, unknown>);
@@ -1239,6 +1242,11 @@ export class Future<A, E = never> {
     }
   }
 }
+
+/** `Future._callbacks` of a done future whose failure nobody has read yet. */
+const UNREAD_FAILURE: Array<DoneCallback<never> | Task<unknown, unknown>> = Object.freeze([]) as unknown as Array<
+  DoneCallback<never> | Task<unknown, unknown>
+>;
 
 // ---------------------------------------------------------------------------------------
 // Task: a fiber
