@@ -98,7 +98,8 @@ export class Handle implements Runnable {
 
 /**
  * A callback scheduled with `callLater` or `callAt` (asyncio.TimerHandle). Cancelling it
- * removes it from the loop's timer heap at once.
+ * takes it out of the loop's pending timers at once (its heap entry is dropped lazily,
+ * as in asyncio).
  *
  * @example
  * ```ts
@@ -126,7 +127,7 @@ export class TimerHandle extends Handle implements Timer {
     return this._when;
   }
 
-  /** Cancels the timer and removes it from the loop's heap. */
+  /** Cancels the timer: it will not run and no longer counts as pending. */
   override cancel(): void {
     if (this._cancelled) return;
     this._cancelled = true;
@@ -333,7 +334,7 @@ export class EventLoop implements LoopCore {
     return h;
   }
 
-  /** The number of timers waiting in the heap (cancelled ones are removed at once). */
+  /** The number of timers still to run (a cancelled one stops counting at once). */
   pendingTimers(): number {
     return this._timers.size;
   }

@@ -159,7 +159,7 @@ describe("timers: callLater / callAt", () => {
     loop.close();
   });
 
-  it("a cancelled timer never runs and leaves the heap at once", async () => {
+  it("a cancelled timer never runs and stops counting as pending at once", async () => {
     const loop = vloop();
     const log: string[] = [];
     const h = loop.callLater(10, () => log.push("cancelled"));
