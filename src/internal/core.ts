@@ -448,9 +448,9 @@ type Kont = (a: unknown) => Aio<unknown, unknown>;
  * `reduce`) then keeps one array slot per link alive instead of a node per link, and
  * runs with one frame walking the array instead of a frame per link.
  *
- * Chains are immutable: a chain sees `fns[0..len)`, and a longer chain only appends. An
- * append to a chain that is not the longest one sharing the array copies its prefix
- * first (as a slice), so no chain ever sees another's functions.
+ * Chains are immutable: a chain sees `fns[0..len)`, and a longer chain only appends. Only
+ * the longest chain sharing the array may append to it; extending any other one makes a
+ * plain FlatMap node over it, so no chain ever sees another's functions.
  */
 export class FlatMapChain<A, E> extends Aio<A, E> {
   constructor(
@@ -464,10 +464,14 @@ export class FlatMapChain<A, E> extends Aio<A, E> {
     f._push(new ChainFrame(this.fns, this.len));
     return this.source;
   }
-  /** This chain followed by `fn`. */
+  /**
+   * This chain followed by `fn`. Only the longest chain on the array appends to it; any
+   * other gets a plain FlatMap node over itself (copying its prefix instead would make
+   * extending one long chain in many ways quadratic).
+   */
   override _flatMap(fn: Kont): Aio<unknown, unknown> {
-    let fns = this.fns;
-    if (fns.length !== this.len) fns = fns.slice(0, this.len);
+    const fns = this.fns;
+    if (fns.length !== this.len) return new FlatMap(this as Aio<unknown, unknown>, fn);
     fns.push(fn);
     return new FlatMapChain(this.source, fns, this.len + 1);
   }
