@@ -16,7 +16,6 @@ import {
   ExitAio,
   FailCause,
   FlatMap,
-  makeFlatMap,
   Gen,
   MapAio,
   MapError,
@@ -341,7 +340,7 @@ export const map =
 export const flatMap =
   <A, B, E2>(f: (a: A) => Aio<B, E2>) =>
   <E>(self: Aio<A, E>): Aio<B, E | E2> =>
-    makeFlatMap(self, f);
+    self._flatMap(f as (a: unknown) => Aio<unknown, unknown>) as Aio<B, E | E2>;
 
 /**
  * Runs an Aio for its effect on the value, keeping the value.
