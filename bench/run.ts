@@ -208,8 +208,13 @@ const main = (): void => {
   const s5a = get("S5", "aio");
   if (s5a !== undefined && s5a.median !== undefined) {
     const ratio = medianExtra(s5a, "ratioToLongest");
+    const tails = IMPLS.map((impl) => {
+      const c = get("S5", impl);
+      const t = c === undefined ? undefined : medianExtra(c, "afterCreateMs");
+      return `${impl} ${t === undefined ? "n/a" : `${fmtNum(t)} ms (${(t / 50).toFixed(2)}×)`}`;
+    }).join(", ");
     notes.push(
-      `S5 target for aio-ts: total ≤ 1.5× the longest sleep (50 ms, i.e. ≤ 75 ms). Measured ${fmtNum(s5a.median)} ms = ${ratio?.toFixed(2)}× → ${ratio !== undefined && ratio <= 1.5 ? "met" : "NOT met"}. The total includes creating the 100,000 tasks/timers.`,
+      `S5 target for aio-ts: total ≤ 1.5× the longest sleep (50 ms, i.e. ≤ 75 ms). Measured ${fmtNum(s5a.median)} ms = ${ratio?.toFixed(2)}× → ${ratio !== undefined && ratio <= 1.5 ? "met" : "NOT met"}. The total includes creating the 100,000 tasks/timers. From the end of the creation loop to all joined: ${tails}.`,
     );
   }
   const s9a = get("S9", "aio");
