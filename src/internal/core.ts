@@ -924,37 +924,49 @@ class FiberTimer implements Timer {
     readonly _when: number,
     readonly _seq: number,
     private readonly fiber: Task<unknown, unknown>,
-    private readonly next: Aio<unknown, unknown>,
+    /** What the sleep returns. */
+    private readonly value: unknown,
   ) {}
   _run(): void {
     const f = this.fiber;
     if (f._waitingOn !== this) return;
     f._waitingOn = null;
-    f._resumeWith = this.next;
+    f._v = this.value;
+    f._resumeWith = RETURN_VALUE;
     f._run();
   }
 }
 
+/**
+ * Continues a fiber with the value already in `f._v` (a sleep's value): a resumption
+ * that needs no `Succeed` of its own.
+ */
+class ReturnValue extends Aio<never, never> {
+  _eval(f: Task<unknown, unknown>): Next {
+    return f._ret();
+  }
+}
+const RETURN_VALUE = new ReturnValue();
+
 /** @internal `sleep(ms, value)`: a timer in the loop's heap, or one ready-queue turn. */
 export class Sleep<A> extends Aio<A, never> {
-  private readonly done: Succeed<A>;
   constructor(
     readonly ms: number,
-    value: A,
+    readonly value: A,
   ) {
     super();
-    this.done = new Succeed(value);
   }
   _eval(f: Task<unknown, unknown>): Next {
     if (f._mustCancel && f._interruptible) return f._cancelNow();
     const loop = f._loop;
     if (this.ms <= 0) {
       // sleep(0): yield to the loop exactly once.
-      f._scheduleResume(this.done);
+      f._scheduleResume(RETURN_VALUE);
+      f._v = this.value;
       return null;
     }
     // The deadline comes from a fresh clock reading, so a sleep never ends early.
-    const t = new FiberTimer(loop.time() + this.ms, loop._nextSeq(), f, this.done);
+    const t = new FiberTimer(loop.time() + this.ms, loop._nextSeq(), f, this.value);
     f._waitingOn = t;
     f._runState = SUSPENDED;
     loop._addTimer(t);
