@@ -46,16 +46,18 @@ const check = (ops: readonly Op[]): void => {
   const made: T[] = [];
   const popped: T[] = [];
   let seq = 0;
+  const add = (when: number): void => {
+    const t = new T(when, ++seq, made.length);
+    made.push(t);
+    heap.push(t);
+    model.push(t);
+    model.sort(before);
+  };
   for (const o of ops) {
     switch (o.kind) {
-      case "push": {
-        const t = new T(o.when, ++seq, made.length);
-        made.push(t);
-        heap.push(t);
-        model.push(t);
-        model.sort(before);
+      case "push":
+        add(o.when);
         break;
-      }
       case "remove": {
         if (made.length === 0) break;
         const t = made[o.pick % made.length]!;
@@ -69,11 +71,7 @@ const check = (ops: readonly Op[]): void => {
         if (popped.length === 0) break;
         const old = popped[o.pick % popped.length]!;
         if (old._index >= 0 || model.includes(old)) break;
-        const t = new T(old._when, ++seq, made.length);
-        made.push(t);
-        heap.push(t);
-        model.push(t);
-        model.sort(before);
+        add(old._when);
         break;
       }
       case "pop": {
