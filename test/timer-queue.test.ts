@@ -2,7 +2,8 @@
  * The loop's timer queue (src/internal/heap.ts) against a model: a plain list sorted by
  * (deadline, insertion). Random interleavings of push, remove (also of timers already
  * popped or removed, and re-pushing a timer that fired), peek and pop must agree with
- * the model at every step, and `size` must count only pending timers.
+ * the model at every step, and `size` must count only pending timers. A removed timer
+ * whose entry is still in the heap cannot be pushed again.
  */
 import { describe, expect, it } from "vitest";
 import fc from "fast-check";
@@ -22,7 +23,8 @@ type Op =
   | { readonly kind: "remove"; readonly pick: number }
   | { readonly kind: "pop" }
   | { readonly kind: "peek" }
-  | { readonly kind: "repush"; readonly pick: number };
+  | { readonly kind: "repush"; readonly pick: number }
+  | { readonly kind: "pushRemoved"; readonly pick: number };
 
 // Deadlines from a small set (ties are common), fractions, far ones and infinities.
 const when = fc.oneof(
@@ -36,6 +38,7 @@ const op: fc.Arbitrary<Op> = fc.oneof(
   { weight: 3, arbitrary: fc.constant({ kind: "pop" } as const) },
   { weight: 1, arbitrary: fc.constant({ kind: "peek" } as const) },
   { weight: 1, arbitrary: fc.nat().map((pick) => ({ kind: "repush", pick }) as const) },
+  { weight: 1, arbitrary: fc.nat().map((pick) => ({ kind: "pushRemoved", pick }) as const) },
 );
 
 const before = (a: T, b: T): number => (a._when < b._when ? -1 : a._when > b._when ? 1 : a._seq - b._seq);
@@ -67,11 +70,21 @@ const check = (ops: readonly Op[]): void => {
         break;
       }
       case "repush": {
-        // A timer that already fired may be armed again (it is a fresh entry).
+        // A timer that already fired (popped: out of the heap) may be armed again.
         if (popped.length === 0) break;
-        const old = popped[o.pick % popped.length]!;
-        if (old._index >= 0 || model.includes(old)) break;
-        add(old._when);
+        const again = popped[o.pick % popped.length]!;
+        if (model.includes(again)) break;
+        heap.push(again);
+        model.push(again);
+        model.sort(before);
+        break;
+      }
+      case "pushRemoved": {
+        // A removed timer whose entry is still in the heap must not be armed again: its
+        // old entry would make it fire.
+        if (made.length === 0) break;
+        const t = made[o.pick % made.length]!;
+        if (t._index === -2) expect(() => heap.push(t)).toThrow(/pushed twice/);
         break;
       }
       case "pop": {
