@@ -348,6 +348,38 @@ describe("done callbacks", () => {
     loop.close();
   });
 
+  it("removeDoneCallback after the future is done removes nothing (its callbacks were scheduled)", async () => {
+    const loop = newEventLoop(V);
+    const fut = loop.createFuture<number>();
+    const log: number[] = [];
+    const cb = (f: typeof fut): void => {
+      log.push(f.result());
+    };
+    fut.addDoneCallback(cb);
+    fut.setResult(4);
+    expect(fut.removeDoneCallback(cb)).toBe(0);
+    await loop.runUntilComplete(Aio.yieldNow);
+    expect(log).toEqual([4]);
+    loop.close();
+  });
+
+  it("an unread failure is reported once at close; reading it (exception()) clears the report", async () => {
+    const reported: string[] = [];
+    const loop = newEventLoop(V);
+    loop.setExceptionHandler((_l, ctx) => reported.push(ctx.message));
+    const read = loop.createFuture<number, string>();
+    const unread = loop.createFuture<number, string>();
+    const cb = (): void => {};
+    read.addDoneCallback(cb);
+    read.setException("read me");
+    unread.setException("nobody reads me");
+    expect(read.exception()).toBe("read me");
+    expect(read.removeDoneCallback(cb)).toBe(0);
+    await loop.runUntilComplete(Aio.yieldNow);
+    loop.close();
+    expect(reported).toEqual(["Future exception was never retrieved"]);
+  });
+
   it("a non-function done callback is a TypeError", () => {
     const loop = newEventLoop(V);
     const fut = loop.createFuture<number>();
@@ -387,6 +419,28 @@ describe("cancellation rules", () => {
     expect(result.v).toBe("survived at 11");
     expect(result.after).toBe(3);
     expect(result.cancelled).toBe(false);
+  });
+
+  it("cancelling() counts many requests and uncancel() withdraws them one by one, in and out of uninterruptible regions", async () => {
+    const result = await run(
+      Aio.gen(function* () {
+        const t = yield* createTask(Aio.uninterruptible(Aio.sleep(10, "done")));
+        yield* Aio.yieldNow;
+        for (let i = 0; i < 1000; i++) t.cancel(`c${i}`);
+        const counted = t.cancelling();
+        for (let i = 0; i < 400; i++) t.uncancel();
+        const afterUncancel = t.cancelling();
+        const exit = yield* Aio.exit(Aio.from(t));
+        return { counted, afterUncancel, exit, final: t.cancelling(), done: t.done() };
+      }),
+      V,
+    );
+    expect(result.counted).toBe(1000);
+    expect(result.afterUncancel).toBe(600);
+    expect(result.final).toBe(600);
+    expect(result.done).toBe(true);
+    // the uninterruptible sleep finished; the pending cancellation then ended the task
+    expectInterrupted(result.exit, "c999");
   });
 
   it("several cancel() of a task waiting on a future throw once too", async () => {
