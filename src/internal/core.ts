@@ -455,6 +455,9 @@ type Kont = (a: unknown) => Aio<unknown, unknown>;
  * Chains are immutable: a chain sees `fns[0..len)`, and a longer chain only appends. Only
  * the longest chain sharing the array may append to it; extending any other one makes a
  * plain FlatMap node over it, so no chain ever sees another's functions.
+ *
+ * The cost of sharing (as with Go slices): a short chain that is kept keeps the whole
+ * array alive, including functions appended by longer chains that are gone.
  */
 export class FlatMapChain<A, E> extends Aio<A, E> {
   constructor(
