@@ -399,6 +399,12 @@ export class WithFiber<A, E> extends Aio<A, E> {
   }
 }
 
+// Node classes keep TypeScript's define semantics for their fields (parameter properties,
+// `useDefineForClassFields` left at its ES2022 default). Measured on this V8: `declare`d
+// fields assigned in the constructor made FlatMap/Succeed construction about 40% slower
+// (the S2n loop went from 28 to 38 ns per step), and `useDefineForClassFields: false`
+// made S4 4–5× slower.
+
 /**
  * A combinator that is its own continuation frame: evaluating it pushes itself and runs
  * `self`; its `_ok` / `_err` then see how `self` ended (both keep unwinding by default).
