@@ -70,10 +70,12 @@ const check = (ops: readonly Op[]): void => {
         break;
       }
       case "repush": {
-        // A timer that already fired (popped: out of the heap) may be armed again.
+        // A timer that already fired (popped: out of the heap) may be armed again; one
+        // re-armed and removed since, whose entry is still in the heap, may not (that is
+        // the pushRemoved case).
         if (popped.length === 0) break;
         const again = popped[o.pick % popped.length]!;
-        if (model.includes(again)) break;
+        if (again._index !== -1) break;
         heap.push(again);
         model.push(again);
         model.sort(before);
@@ -113,7 +115,22 @@ describe("timer queue", () => {
   it("agrees with a sorted-list model on random push/remove/pop/peek sequences", () => {
     fc.assert(
       fc.property(fc.array(op, { maxLength: 300 }), (ops) => check(ops)),
-      { numRuns: 1000 },
+      {
+        numRuns: 1000,
+        // fire, re-arm, remove, then try to re-arm again while the dead entry remains
+        examples: [
+          [
+            [
+              { kind: "push", when: 1e12 },
+              { kind: "pop" },
+              { kind: "repush", pick: 0 },
+              { kind: "remove", pick: 0 },
+              { kind: "repush", pick: 0 },
+              { kind: "pushRemoved", pick: 0 },
+            ],
+          ],
+        ],
+      },
     );
   });
 
