@@ -169,13 +169,26 @@ const s3 = async (impl: Impl, n: number): Promise<number> => {
 
 const S4_N = 100_000;
 
-const s4 = async (impl: Impl, n: number): Promise<number> => {
+/** What each forked task runs, per implementation (S4, S5). */
+interface ForkBodies {
+  readonly aio: (i: number) => Aio.Aio<number>;
+  readonly effect: (i: number) => Effect.Effect<number>;
+  /** A promise whose work starts later, not inside the fork loop. */
+  readonly native: (i: number) => Promise<number>;
+}
+
+/**
+ * Forks `n` tasks (aio: createTask; effect: forkChild; native: calls the async body),
+ * calls `forked()` once all are made, then joins them in order; the sum of their results.
+ */
+const forkJoin = async (impl: Impl, n: number, bodies: ForkBodies, forked: () => void = () => {}): Promise<number> => {
   switch (impl) {
     case "aio":
       return run(
         Aio.gen(function* () {
           const tasks: Array<Task<number>> = new Array(n);
-          for (let i = 0; i < n; i++) tasks[i] = yield* createTask(Aio.succeed(i));
+          for (let i = 0; i < n; i++) tasks[i] = yield* createTask(bodies.aio(i));
+          forked();
           let s = 0;
           for (let i = 0; i < n; i++) s += yield* tasks[i]!;
           return s;
@@ -185,25 +198,34 @@ const s4 = async (impl: Impl, n: number): Promise<number> => {
       return Effect.runPromise(
         Effect.gen(function* () {
           const fibers: Array<Fiber.Fiber<number>> = new Array(n);
-          for (let i = 0; i < n; i++) fibers[i] = yield* Effect.forkChild(Effect.succeed(i));
+          for (let i = 0; i < n; i++) fibers[i] = yield* Effect.forkChild(bodies.effect(i));
+          forked();
           let s = 0;
           for (let i = 0; i < n; i++) s += yield* Fiber.join(fibers[i]!);
           return s;
         }),
       );
     case "native": {
-      const task = async (i: number): Promise<number> => {
-        await undefined;
-        return i;
-      };
       const ps: Array<Promise<number>> = new Array(n);
-      for (let i = 0; i < n; i++) ps[i] = task(i);
+      for (let i = 0; i < n; i++) ps[i] = bodies.native(i);
+      forked();
       let s = 0;
       for (let i = 0; i < n; i++) s += await ps[i]!;
       return s;
     }
   }
 };
+
+const S4_BODIES: ForkBodies = {
+  aio: (i) => Aio.succeed(i),
+  effect: (i) => Effect.succeed(i),
+  native: async (i) => {
+    await undefined;
+    return i;
+  },
+};
+
+const s4 = (impl: Impl, n: number): Promise<number> => forkJoin(impl, n, S4_BODIES);
 
 // ---------------------------------------------------------------------------------------
 // S5: 100,000 tasks, each sleeping a seeded-random 0–50 ms, all joined. Total ms.
@@ -257,42 +279,17 @@ const s5Delays = (n: number, maxMs: number): number[] => {
 /** When the S5 program finished its creation loop (every task/fiber/timer made). */
 let s5LoopEnd = 0;
 
-const s5 = async (impl: Impl, delays: readonly number[]): Promise<number> => {
-  const n = delays.length;
-  switch (impl) {
-    case "aio":
-      return run(
-        Aio.gen(function* () {
-          const tasks: Array<Task<number>> = new Array(n);
-          for (let i = 0; i < n; i++) tasks[i] = yield* createTask(Aio.sleep(delays[i]!, 1));
-          s5LoopEnd = now();
-          let s = 0;
-          for (let i = 0; i < n; i++) s += yield* tasks[i]!;
-          return s;
-        }),
-      );
-    case "effect":
-      return Effect.runPromise(
-        Effect.gen(function* () {
-          const fibers: Array<Fiber.Fiber<number>> = new Array(n);
-          for (let i = 0; i < n; i++) fibers[i] = yield* Effect.forkChild(Effect.as(Effect.sleep(delays[i]!), 1));
-          s5LoopEnd = now();
-          let s = 0;
-          for (let i = 0; i < n; i++) s += yield* Fiber.join(fibers[i]!);
-          return s;
-        }),
-      );
-    case "native": {
-      const sleep = (ms: number): Promise<number> => new Promise((resolve) => setTimeout(resolve, ms, 1));
-      const ps: Array<Promise<number>> = new Array(n);
-      for (let i = 0; i < n; i++) ps[i] = sleep(delays[i]!);
-      s5LoopEnd = now();
-      let s = 0;
-      for (let i = 0; i < n; i++) s += await ps[i]!;
-      return s;
-    }
-  }
-};
+const s5 = (impl: Impl, delays: readonly number[]): Promise<number> =>
+  forkJoin(
+    impl,
+    delays.length,
+    {
+      aio: (i) => Aio.sleep(delays[i]!, 1),
+      effect: (i) => Effect.as(Effect.sleep(delays[i]!), 1),
+      native: (i) => new Promise((resolve) => setTimeout(resolve, delays[i]!, 1)),
+    },
+    () => (s5LoopEnd = now()),
+  );
 
 // ---------------------------------------------------------------------------------------
 // S9: heap bytes per suspended task: N tasks blocked on one shared pending future.

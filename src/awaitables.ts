@@ -153,19 +153,5 @@ export const exitOf = <A, E>(f: Future<A, E>): Exit.Exit<A, E> => {
   return e;
 };
 
-/** @internal Continues unwinding with the fiber's current value (a frame's "pass"). */
-class ContinueOk extends Aio<unknown, unknown> {
-  _eval(f: Task<unknown, unknown>): Aio<unknown, unknown> | null {
-    return f._ret();
-  }
-}
-/** @internal Continues unwinding with the fiber's current cause (a frame's "pass"). */
-class ContinueErr extends Aio<unknown, unknown> {
-  _eval(f: Task<unknown, unknown>): Aio<unknown, unknown> | null {
-    return f._fail();
-  }
-}
-/** @internal */
-export const CONTINUE_OK: Aio<unknown, unknown> = new ContinueOk();
-/** @internal */
-export const CONTINUE_ERR: Aio<unknown, unknown> = new ContinueErr();
+/** @internal Continue unwinding with the fiber's current value / cause (defined in the core). */
+export { CONTINUE_ERR, CONTINUE_OK } from "./internal/core.js";

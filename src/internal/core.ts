@@ -437,8 +437,7 @@ export class FlatMap<A, E, B, E2> extends FrameAio<B, E | E2, Aio<A, E>> {
   override _eval(f: Task<unknown, unknown>): Next {
     const self = this.self;
     if (self instanceof Succeed) return this.fn(self.value as A);
-    f._push(this);
-    return self;
+    return super._eval(f);
   }
   override _ok(f: Task<unknown, unknown>): Next {
     return this.fn(f._v as A);
@@ -522,8 +521,7 @@ export class MapAio<A, E, B> extends FrameAio<B, E, Aio<A, E>> {
       f._v = this.fn(self.value as A);
       return f._ret();
     }
-    f._push(this);
-    return self;
+    return super._eval(f);
   }
   override _ok(f: Task<unknown, unknown>): Next {
     f._v = this.fn(f._v as A);
@@ -941,21 +939,30 @@ class FiberTimer implements Timer {
     if (f._waitingOn !== this) return;
     f._waitingOn = null;
     f._v = this.value;
-    f._resumeWith = RETURN_VALUE;
+    f._resumeWith = CONTINUE_OK;
     f._run();
   }
 }
 
 /**
- * Continues a fiber with the value already in `f._v` (a sleep's value): a resumption
- * that needs no `Succeed` of its own.
+ * Continues unwinding with the fiber's current value (`f._v`): a frame's "pass" from a
+ * resumption, and how a sleep resumes with its value without a `Succeed` of its own.
  */
-class ReturnValue extends Aio<never, never> {
+class ContinueOk extends Aio<unknown, unknown> {
   _eval(f: Task<unknown, unknown>): Next {
     return f._ret();
   }
 }
-const RETURN_VALUE = new ReturnValue();
+/** Continues unwinding with the fiber's current cause (a frame's "pass"). */
+class ContinueErr extends Aio<unknown, unknown> {
+  _eval(f: Task<unknown, unknown>): Next {
+    return f._fail();
+  }
+}
+/** @internal */
+export const CONTINUE_OK: Aio<unknown, unknown> = new ContinueOk();
+/** @internal */
+export const CONTINUE_ERR: Aio<unknown, unknown> = new ContinueErr();
 
 /** @internal `sleep(ms, value)`: a timer in the loop's heap, or one ready-queue turn. */
 export class Sleep<A> extends Aio<A, never> {
@@ -970,8 +977,8 @@ export class Sleep<A> extends Aio<A, never> {
     const loop = f._loop;
     if (this.ms <= 0) {
       // sleep(0): yield to the loop exactly once.
-      f._scheduleResume(RETURN_VALUE);
       f._v = this.value;
+      f._scheduleResume(CONTINUE_OK);
       return null;
     }
     // The deadline comes from a fresh clock reading, so a sleep never ends early.
