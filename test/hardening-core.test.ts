@@ -19,6 +19,7 @@ import {
   run,
   runExit,
   taskGroup,
+  timeout,
   type Task,
 } from "../src/index.js";
 import { V, defectOf, vexit, vrun } from "./helpers.js";
@@ -175,5 +176,47 @@ describe("exactly once: every yield* runs its effect once, whatever the step bud
       }),
     );
     expect(r).toBe(8 * n);
+  });
+});
+
+describe("cancellation is stack-safe", () => {
+  /** A chain of `n` tasks, each awaiting the one before; the first never ends by itself. */
+  const chain = (n: number): Aio<{ first: Task<unknown>; last: Task<unknown>; all: Task<unknown>[] }> =>
+    Aio.gen(function* () {
+      const all: Task<unknown>[] = [];
+      let prev: Task<unknown> = yield* createTask(Aio.never);
+      all.push(prev);
+      for (let i = 1; i < n; i++) {
+        prev = yield* createTask(Aio.from(prev));
+        all.push(prev);
+      }
+      yield* Aio.sleep(0); // every task takes its first step and suspends
+      return { first: all[0]!, last: prev, all };
+    });
+
+  it.each([2, 10_000, 1_000_000])("cancelling the last of a %i-task chain cancels them all", async (n) => {
+    const r = await vrun(
+      Aio.gen(function* () {
+        const { first, last, all } = yield* chain(n);
+        expect(last.cancel("stop")).toBe(true);
+        const exit = yield* Aio.exit(Aio.from(last));
+        let cancelled = 0;
+        for (const t of all) if (t.cancelled()) cancelled++;
+        return { exit, cancelled, firstCancelling: first.cancelling() };
+      }),
+    );
+    expect(r.exit._tag).toBe("Failure");
+    expect(r.cancelled).toBe(n);
+    expect(r.firstCancelling).toBe(1);
+  }, 60_000);
+
+  it("a deadline over a 10,000-task chain fires (the timeout is not lost)", async () => {
+    const exit = await vexit(
+      Aio.gen(function* () {
+        const { last } = yield* chain(10_000);
+        return yield* timeout(50, Aio.from(last));
+      }),
+    );
+    expect(exit._tag).toBe("Failure");
   });
 });

@@ -1433,24 +1433,39 @@ export class Task<A, E = never> extends Future<A, E> {
    */
   override cancel(msg?: string): boolean {
     if (this._exit !== undefined) return false;
-    this._numCancels++;
-    if (this._runState === SUSPENDED && this._interruptible) {
-      const w = this._waitingOn;
-      // Waiting on a future: cancel that future; its completion wakes this task with
-      // the CancelledError (as asyncio's `_fut_waiter.cancel()`).
-      if (w instanceof Future && w.cancel(msg)) return true;
-      if (!(w instanceof Future)) {
-        // Waiting on a timer or a callback: detach from it and wake with the
-        // CancelledError (as asyncio, where that wait would be a cancelled future).
-        this._detach();
-        this._cancelMsg = msg;
-        this._scheduleResume(DELIVER_CANCEL);
-        return true;
+    // A task waiting on a task passes the cancellation down (asyncio's
+    // `_fut_waiter.cancel(msg)`), which may wait on another task, and so on: the chain is
+    // walked in a loop, not by recursion, so cancelling a 10^6-deep chain of awaits
+    // cannot overflow the JS stack. Each link counts the request, as its own `cancel`.
+    let t: Task<unknown, unknown> = this as Task<unknown, unknown>;
+    for (;;) {
+      t._numCancels++;
+      if (t._runState === SUSPENDED && t._interruptible) {
+        const w = t._waitingOn;
+        if (w instanceof Task) {
+          if (w._exit === undefined) {
+            t = w;
+            continue;
+          }
+        } else if (w instanceof Future) {
+          // Waiting on a future: cancel it; its completion wakes `t` with the
+          // CancelledError.
+          if (w.cancel(msg)) return true;
+        } else {
+          // Waiting on a timer or a callback: detach from it and wake with the
+          // CancelledError (as asyncio, where that wait would be a cancelled future).
+          t._detach();
+          t._cancelMsg = msg;
+          t._scheduleResume(DELIVER_CANCEL);
+          return true;
+        }
       }
+      // Running, scheduled, uninterruptible, or its future is already done: deliver at
+      // its next suspension point (or when its region ends).
+      t._mustCancel = true;
+      t._cancelMsg = msg;
+      return true;
     }
-    this._mustCancel = true;
-    this._cancelMsg = msg;
-    return true;
   }
 
   /** The number of cancellation requests not yet withdrawn by `uncancel()`. */
