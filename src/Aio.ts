@@ -13,6 +13,7 @@ import {
   AwaitFuture,
   CatchCause,
   CatchFail,
+  checkAio,
   ExitAio,
   FailCause,
   FlatMap,
@@ -353,7 +354,7 @@ export const flatMap =
 export const tap =
   <A, E2>(f: (a: A) => Aio<unknown, E2>) =>
   <E>(self: Aio<A, E>): Aio<A, E | E2> =>
-    new FlatMap(self, (a: A) => new MapAio(f(a), () => a));
+    new FlatMap(self, (a: A) => new MapAio(checkAio("Aio.tap: the function returned", f(a)), () => a));
 
 /**
  * Replaces the success value.
@@ -527,7 +528,10 @@ export const uninterruptibleMask = <A, E>(
   new WithFiber((fiber) => {
     const outer = fiber._interruptible;
     return new SetInterruptible(
-      f(<B, E2>(aio: Aio<B, E2>) => new SetInterruptible(aio, outer)),
+      checkAio(
+        "Aio.uninterruptibleMask: the function returned",
+        f(<B, E2>(aio: Aio<B, E2>) => new SetInterruptible(aio, outer)),
+      ),
       false,
     );
   });

@@ -220,3 +220,49 @@ describe("cancellation is stack-safe", () => {
     expect(exit._tag).toBe("Failure");
   });
 });
+
+describe("a continuation that returns a non-Aio is a defect naming it, never a wedge", () => {
+  /** Pretends a callback returned `bad` (what a JS caller or a cast can do). */
+  const asAio = (bad: unknown): Aio<never> => bad as Aio<never>;
+  const BAD: ReadonlyArray<readonly [string, unknown]> = [
+    ["null", null],
+    ["undefined", undefined],
+    ["a number", 42],
+    ["a Promise", Promise.resolve(1)],
+  ];
+  const cases: ReadonlyArray<readonly [string, (bad: unknown) => Aio<unknown, unknown>]> = [
+    ["flatMap", (bad) => Aio.sleep(1).pipe(Aio.flatMap(() => asAio(bad)))],
+    ["flatMap of succeed", (bad) => Aio.succeed(1).pipe(Aio.flatMap(() => asAio(bad)))],
+    ["flatMap chain", (bad) => Aio.sleep(1).pipe(Aio.flatMap(() => Aio.succeed(1)), Aio.flatMap(() => asAio(bad)))],
+    ["catchAll", (bad) => Aio.fail("x").pipe(Aio.catchAll(() => asAio(bad)))],
+    ["catchAllCause", (bad) => Aio.die("x").pipe(Aio.catchAllCause(() => asAio(bad)))],
+    ["tap", (bad) => Aio.succeed(1).pipe(Aio.tap(() => asAio(bad)))],
+    ["onExit", (bad) => Aio.succeed(1).pipe(Aio.onExit(() => asAio(bad)))],
+    ["onExit", (bad) => Aio.fail(1).pipe(Aio.onExit(() => asAio(bad)))],
+    ["suspend", (bad) => Aio.suspend(() => asAio(bad))],
+    ["uninterruptibleMask", (bad) => Aio.uninterruptibleMask(() => asAio(bad))],
+    ["Aio.async", (bad) => Aio.async<never>((resume) => void setTimeout(() => resume(asAio(bad)), 1))],
+    ["Aio.async", (bad) => Aio.async<never>((resume) => resume(asAio(bad)))],
+  ];
+  for (const [name, make] of cases) {
+    it.each(BAD)(`${name} returning %s ends the task with a TypeError defect naming it`, async (what, bad) => {
+      const exit = await vexit(make(bad));
+      const d = defectOf(exit);
+      expect(d).toBeInstanceOf(TypeError);
+      const msg = (d as TypeError).message;
+      expect(msg).toContain(name.split(" ")[0]!);
+      expect(msg).toContain(what === "a Promise" ? "Promise" : what === "a number" ? "42" : what);
+    });
+  }
+
+  it("a task whose continuation returned null can be awaited, and run() settles", async () => {
+    const r = await vrun(
+      Aio.gen(function* () {
+        const t = yield* createTask(Aio.sleep(5).pipe(Aio.flatMap(() => null as unknown as Aio<number>)));
+        const e = yield* Aio.exit(Aio.from(t));
+        return e._tag;
+      }),
+    );
+    expect(r).toBe("Failure");
+  });
+});

@@ -307,6 +307,28 @@ const throwIntoGen = (cause: Cause.Cause<unknown>): unknown => {
   return thrown;
 };
 
+/** A value as a defect message shows it: what a callback returned instead of an Aio. */
+const describeValue = (x: unknown): string => {
+  if (x === null || x === undefined) return String(x);
+  if (typeof x === "string") return JSON.stringify(x.length > 40 ? `${x.slice(0, 40)}…` : x);
+  if (typeof x !== "object" && typeof x !== "function") return `${typeof x} ${String(x)}`;
+  if (typeof (x as { then?: unknown }).then === "function") return "a Promise (wrap it in Aio.promise)";
+  const name = (x as { constructor?: { name?: unknown } }).constructor?.name;
+  return typeof name === "string" && name !== "" ? `a ${name}` : `a ${typeof x}`;
+};
+
+/**
+ * @internal The defect of a user callback that should have returned an Aio and returned
+ * `x`: a TypeError naming the callback and the value (`what` says who, with its verb:
+ * "Aio.flatMap: the function returned"), so the task ends (a `null` would otherwise
+ * read as "suspended" and leave it RUNNING for ever).
+ */
+export const notAnAio = (what: string, x: unknown): FailCause<never> =>
+  new FailCause(Cause.die(new TypeError(`${what} ${describeValue(x)}, not an Aio`)));
+
+/** @internal `x` when it is an Aio, else the `notAnAio` defect. */
+export const checkAio = <A, E>(what: string, x: Aio<A, E>): Aio<A, E> => (x instanceof Aio ? x : notAnAio(what, x));
+
 // ---------------------------------------------------------------------------------------
 // Primitives
 
@@ -385,7 +407,7 @@ export class Suspend<A, E> extends Aio<A, E> {
     super();
   }
   _eval(): Next {
-    return this.thunk();
+    return checkAio("Aio.suspend: the thunk returned", this.thunk());
   }
 }
 
@@ -436,11 +458,11 @@ export class FlatMap<A, E, B, E2> extends FrameAio<B, E | E2, Aio<A, E>> {
   /** `succeed(a).pipe(flatMap(fn))` continues with `fn(a)` at once: no frame pushed. */
   override _eval(f: Task<unknown, unknown>): Next {
     const self = this.self;
-    if (self instanceof Succeed) return this.fn(self.value as A);
+    if (self instanceof Succeed) return checkAio("Aio.flatMap: the function returned", this.fn(self.value as A));
     return super._eval(f);
   }
   override _ok(f: Task<unknown, unknown>): Next {
-    return this.fn(f._v as A);
+    return checkAio("Aio.flatMap: the function returned", this.fn(f._v as A));
   }
   /** A second flatMap makes a chain. */
   override _flatMap(fn: Kont): Aio<unknown, unknown> {
@@ -499,7 +521,7 @@ class ChainFrame implements Frame {
   _ok(f: Task<unknown, unknown>): Next {
     const i = this.i++;
     if (i + 1 < this.len) f._push(this);
-    return this.fns[i]!(f._v);
+    return checkAio("Aio.flatMap: the function returned", this.fns[i]!(f._v));
   }
   _err(_f: Task<unknown, unknown>): Next {
     return PASS;
@@ -539,7 +561,7 @@ export class CatchFail<A, E, B, E2> extends FrameAio<A | B, E2, Aio<A, E>> {
   }
   override _err(f: Task<unknown, unknown>): Next {
     const c = f._cause;
-    return c._tag === "Fail" ? this.fn(c.error as E) : PASS;
+    return c._tag === "Fail" ? checkAio("Aio.catchAll: the handler returned", this.fn(c.error as E)) : PASS;
   }
 }
 
@@ -552,7 +574,7 @@ export class CatchCause<A, E, B, E2> extends FrameAio<A | B, E2, Aio<A, E>> {
     super(self);
   }
   override _err(f: Task<unknown, unknown>): Next {
-    return this.fn(f._cause as Cause.Cause<E>);
+    return checkAio("Aio.catchAllCause: the handler returned", this.fn(f._cause as Cause.Cause<E>));
   }
 }
 
@@ -649,12 +671,12 @@ export class OnExit<A, E, E2> extends FrameAio<A, E | E2, Aio<A, E>> {
   override _ok(f: Task<unknown, unknown>): Next {
     const v = f._v as A;
     f._push(new RestoreValue(v));
-    return new SetInterruptible(this.cleanup(Exit.succeed(v)), false);
+    return new SetInterruptible(checkAio("Aio.onExit: the cleanup returned", this.cleanup(Exit.succeed(v))), false);
   }
   override _err(f: Task<unknown, unknown>): Next {
     const c = f._cause as Cause.Cause<E>;
     f._push(new RestoreCause(c));
-    return new SetInterruptible(this.cleanup(Exit.failCause(c)), false);
+    return new SetInterruptible(checkAio("Aio.onExit: the cleanup returned", this.cleanup(Exit.failCause(c))), false);
   }
 }
 
@@ -892,9 +914,10 @@ export class Async<A, E> extends Aio<A, E> {
       if (!settled && host) loop._hostPending(-1);
       settled = true;
     };
-    const resume = (aio: Aio<A, E>): void => {
+    const resume = (result: Aio<A, E>): void => {
       if (settled) return;
       settled = true;
+      const aio = checkAio("Aio.async: resume was called with", result);
       if (host) loop._hostPending(-1);
       if (f._waitingOn !== token) return; // cancelled meanwhile: ignore
       if (f._runState === RUNNING) token.sync = aio;
@@ -1578,11 +1601,23 @@ export class Task<A, E = never> extends Future<A, E> {
           }
           cur = cur._eval(this as Task<unknown, unknown>);
         }
+        // Every primitive that answers null has suspended or finished the fiber (or put
+        // it back on the ready queue). A null from anywhere else is a continuation that
+        // returned null past the checks at the callbacks: it would leave the fiber
+        // RUNNING for ever, uncancellable, so it ends the fiber with a defect instead.
+        if (cur === null && this._runState === RUNNING) {
+          cur = notAnAio("a continuation returned", null);
+          continue;
+        }
         break;
       } catch (e) {
         // A throw from user code (a thunk, a map function): a defect, or an
-        // interruption if it was a CancelledError.
-        this._cause = Cause.fromThrown(e);
+        // interruption if it was a CancelledError. A `cur` that is not an Aio (a
+        // continuation returned a number, say) threw on `_eval`: say so.
+        this._cause =
+          cur !== null && !(cur instanceof Aio)
+            ? notAnAio("a continuation returned", cur).cause
+            : Cause.fromThrown(e);
         cur = this._fail();
       }
     }
