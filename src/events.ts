@@ -27,6 +27,7 @@ import {
   Task,
   setRunningLoop,
   getRunningLoop,
+  peekRunningLoop,
   type Aio,
   type ExceptionContext,
   type LoopCore,
@@ -231,7 +232,8 @@ export class EventLoop implements LoopCore {
   private _hostTimer: ReturnType<typeof setTimeout> | undefined = undefined;
   private _hostTimerWhen = Infinity;
   private _hostPendingCount = 0;
-  private _onStop: (() => void) | undefined = undefined;
+  /** Settles the promise of `runForever` / `runUntilComplete`: with `failed`, it rejects. */
+  private _onStop: ((failed: boolean, error: unknown) => void) | undefined = undefined;
   /** Pending tasks, as an intrusive doubly linked list (cheaper than a Set per task). */
   private _taskHead: Task<unknown, unknown> | null = null;
   private readonly _unretrieved = new Set<Future<unknown, unknown>>();
@@ -314,16 +316,19 @@ export class EventLoop implements LoopCore {
 
   /**
    * Schedules `fn(...args)` after `delay` ms (asyncio loop.call_later). A negative delay
-   * is due at once; NaN is a RangeError.
+   * is a deadline in the past: due at once, and due timers run in deadline order (as
+   * asyncio, `callLater(-1, a); callLater(-2, b)` runs b, then a). `Infinity` never fires.
+   * NaN is a RangeError.
    */
   callLater<Args extends readonly unknown[]>(delay: number, fn: (...args: Args) => void, ...args: Args): TimerHandle {
     checkTime("callLater", delay);
-    return this.callAt(this.time() + Math.max(0, delay), fn, ...args);
+    return this.callAt(this.time() + delay, fn, ...args);
   }
 
   /**
    * Schedules `fn(...args)` at loop time `when` (asyncio loop.call_at). A deadline already
    * past is due at once; due timers run in deadline order, ties in scheduling order.
+   * `Infinity` never fires (and a virtual clock never jumps to it). NaN is a RangeError.
    */
   callAt<Args extends readonly unknown[]>(when: number, fn: (...args: Args) => void, ...args: Args): TimerHandle {
     this._checkClosed();
@@ -395,18 +400,35 @@ export class EventLoop implements LoopCore {
     console.error(`[aio-ts] ${context.message}`, context.exception ?? "");
   }
 
-  /** Passes `context` to the exception handler; a throwing handler falls back to the default. */
+  /**
+   * Passes `context` to the exception handler. It never throws (asyncio's
+   * call_exception_handler): a throwing custom handler is reported to the default one
+   * ("Unhandled error in exception handler"), and a throwing default handler is logged
+   * ("Exception in default exception handler"), so a broken handler cannot break the loop.
+   */
   callExceptionHandler(context: ExceptionContext): void {
     const handler = this._exceptionHandler;
     if (handler === null) {
-      this.defaultExceptionHandler(context);
+      this._callDefaultHandler(context);
       return;
     }
     try {
       handler(this, context);
     } catch (e) {
-      this.defaultExceptionHandler({ message: "Unhandled error in exception handler", exception: e });
+      this._callDefaultHandler({ message: "Unhandled error in exception handler", exception: e });
+      this._callDefaultHandler(context);
+    }
+  }
+
+  private _callDefaultHandler(context: ExceptionContext): void {
+    try {
       this.defaultExceptionHandler(context);
+    } catch (e) {
+      try {
+        console.error(`[aio-ts] Exception in default exception handler (while reporting: ${context.message})`, e);
+      } catch {
+        // Nothing is left to report with; the loop must go on.
+      }
     }
   }
 
@@ -424,8 +446,7 @@ export class EventLoop implements LoopCore {
   /** As `runUntilComplete`, but resolves with the `Exit` (never rejects for the program). */
   runUntilCompleteExit<A, E>(aw: Aio<A, E> | Future<A, E>): Promise<Exit.Exit<A, E>> {
     try {
-      this._checkClosed();
-      if (this._running) throw new EventLoopError("This event loop is already running");
+      this._checkCanRun();
     } catch (e) {
       return Promise.reject(e);
     }
@@ -434,8 +455,11 @@ export class EventLoop implements LoopCore {
     return new Promise((resolve, reject) => {
       const stopWhenDone = (): void => this.stop();
       fut.addDoneCallback(stopWhenDone);
-      this._start(() => {
-        if (fut._exit === undefined) {
+      this._start((failed, error) => {
+        if (failed) {
+          fut.removeDoneCallback(stopWhenDone);
+          reject(error);
+        } else if (fut._exit === undefined) {
           fut.removeDoneCallback(stopWhenDone);
           reject(new EventLoopError("Event loop stopped before Future completed."));
         } else {
@@ -449,12 +473,26 @@ export class EventLoop implements LoopCore {
   /** Runs until `stop()` is called (asyncio loop.run_forever). */
   runForever(): Promise<void> {
     try {
-      this._checkClosed();
-      if (this._running) throw new EventLoopError("This event loop is already running");
+      this._checkCanRun();
     } catch (e) {
       return Promise.reject(e);
     }
-    return new Promise((resolve) => this._start(resolve));
+    return new Promise((resolve, reject) => this._start((failed, error) => (failed ? reject(error) : resolve())));
+  }
+
+  /**
+   * A closed loop, this loop already running, or another loop running now (synchronously
+   * below us on the stack: we are inside one of its callbacks) is an error, as in asyncio.
+   * A loop idle between host callbacks is not "running" in this sense.
+   */
+  private _checkCanRun(): void {
+    this._checkClosed();
+    if (this._running) throw new EventLoopError("This event loop is already running");
+    if (peekRunningLoop() !== undefined)
+      throw new EventLoopError(
+        "Cannot run the event loop while another loop is running: inside a program, " +
+          "wait with yield* (or start a task with createTask) instead of running a loop",
+      );
   }
 
   /**
@@ -511,19 +549,20 @@ export class EventLoop implements LoopCore {
     }
   }
 
-  private _start(onStop: () => void): void {
+  private _start(onStop: (failed: boolean, error: unknown) => void): void {
     this._running = true;
     this._onStop = onStop;
     this._runTick();
   }
 
-  private _finishRun(): void {
+  /** Ends the run: the loop is not running any more, whatever happened. */
+  private _finishRun(failed = false, error: unknown = undefined): void {
     this._running = false;
     this._stopping = false;
     this._disarmHostTimer();
     const onStop = this._onStop;
     this._onStop = undefined;
-    onStop?.();
+    onStop?.(failed, error);
   }
 
   /**
@@ -537,6 +576,10 @@ export class EventLoop implements LoopCore {
     this._readClock();
     const sliceEnd = realClock() + HOST_SLICE_MS;
     let sinceSliceCheck = 0;
+    // Callbacks' exceptions go to the handler (which never throws), so only an internal
+    // error lands here; it ends the run (rejecting its promise), never leaves the loop
+    // marked running with nobody to drive it.
+    let internalError: { readonly error: unknown } | undefined = undefined;
     try {
       for (;;) {
         sinceSliceCheck += this._runOnce();
@@ -555,6 +598,9 @@ export class EventLoop implements LoopCore {
           return;
         }
         if (this._hostPendingCount > 0) return; // wait for the host before jumping time
+        // Only infinite deadlines left: they never come, so the virtual clock does not
+        // jump to Infinity; idle like a loop without timers (as asyncio waits forever).
+        if (this._timers.peek()!._when === Infinity) return;
         if (!this._tickQueued) {
           // Let the host settle promises once before the virtual clock jumps.
           this._queueImmediate();
@@ -562,11 +608,14 @@ export class EventLoop implements LoopCore {
         }
         return;
       }
+    } catch (e) {
+      internalError = { error: e };
     } finally {
       this._inTick = false;
       setRunningLoop(prevLoop);
     }
-    this._finishRun();
+    if (internalError !== undefined) this._finishRun(true, internalError.error);
+    else this._finishRun();
   }
 
   private _queueImmediate(): void {
@@ -581,7 +630,7 @@ export class EventLoop implements LoopCore {
     if (!this._running) return;
     if (this._ready.length === 0 && this._hostPendingCount === 0) {
       const top = this._timers.peek();
-      if (top !== undefined && top._when > this._now) this._now = top._when;
+      if (top !== undefined && top._when > this._now && top._when !== Infinity) this._now = top._when;
     }
     this._runTick();
   };
