@@ -4,6 +4,8 @@
  * run() shutdown that leaves no task behind, and failures reported when they are lost
  * (garbage-collected) rather than only at close.
  */
+import { spawn } from "node:child_process";
+import { fileURLToPath } from "node:url";
 import { afterEach, describe, expect, it, vi } from "vitest";
 import {
   Aio,
@@ -289,4 +291,52 @@ describe("run() shutdown leaves nothing behind", () => {
     expect(spawned).toBeGreaterThan(1);
     expect(spawned).toBeLessThan(1000);
   });
+});
+
+describe("failures are reported when they are lost, not at close", () => {
+  const fixture = fileURLToPath(new URL("./fixtures/unretrieved-gc.ts", import.meta.url));
+  const cwd = fileURLToPath(new URL("..", import.meta.url));
+
+  const runFixture = (): Promise<{ code: number | null; stdout: string; stderr: string }> =>
+    new Promise((resolve, reject) => {
+      const child = spawn(process.execPath, ["--expose-gc", "--import", "tsx", fixture], {
+        cwd,
+        stdio: ["ignore", "pipe", "pipe"],
+      });
+      let stdout = "";
+      let stderr = "";
+      child.stdout.on("data", (d: Buffer) => (stdout += d.toString()));
+      child.stderr.on("data", (d: Buffer) => (stderr += d.toString()));
+      child.on("error", reject);
+      child.on("close", (code) => resolve({ code, stdout, stderr }));
+    });
+
+  it(
+    "a failed fire-and-forget task is reported soon after it is collected, once, with memory bounded",
+    async () => {
+      const { code, stdout, stderr } = await runFixture();
+      expect(stderr).toBe("");
+      expect(code).toBe(0);
+      const r = JSON.parse(stdout.trim().split("\n").pop()!) as {
+        failures: number;
+        reportedWhileRunning: number;
+        reportedAtClose: number;
+        distinct: number;
+        namesOk: boolean;
+        exceptionsOk: boolean;
+        heapGrowthBytes: number;
+        keptReadOneReported: boolean;
+      };
+      expect(r.reportedWhileRunning).toBe(r.failures);
+      expect(r.distinct).toBe(r.failures);
+      expect(r.namesOk).toBe(true);
+      expect(r.exceptionsOk).toBe(true);
+      // The failure the program still holds (unread) is reported at close, with its task.
+      expect(r.reportedAtClose).toBe(1);
+      expect(r.keptReadOneReported).toBe(false);
+      // The loop keeps nothing per lost failure: far below the old ~200 bytes each.
+      expect(r.heapGrowthBytes).toBeLessThan(r.failures * 20);
+    },
+    30_000,
+  );
 });
