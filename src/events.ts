@@ -545,7 +545,8 @@ export class EventLoop implements LoopCore {
 
   /**
    * Closes the loop: pending callbacks and timers are dropped, and failures nobody read
-   * are reported to the exception handler. An error while running; harmless if closed.
+   * (and not reported yet, when their future was garbage-collected) are reported to the
+   * exception handler. An error while running; harmless if closed.
    */
   close(): void {
     if (this._running) throw new EventLoopError("Cannot close a running event loop");
