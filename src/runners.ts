@@ -6,7 +6,7 @@
 import * as Exit from "./Exit.js";
 import { EventLoopError } from "./exceptions.js";
 import { EventLoop, type EventLoopOptions } from "./events.js";
-import { type Aio, type Task } from "./internal/core.js";
+import { peekRunningLoop, type Aio, type Task } from "./internal/core.js";
 import { exit as exitAio, from, gen } from "./Aio.js";
 
 /**
@@ -21,6 +21,13 @@ import { exit as exitAio, from, gen } from "./Aio.js";
  * ```
  */
 export const runExit = async <A, E>(aio: Aio<A, E>, options?: EventLoopOptions): Promise<Exit.Exit<A, E>> => {
+  // asyncio.run refuses too: a nested loop would run inside one callback of the outer
+  // one, and a program awaiting the returned promise would wait on itself.
+  if (peekRunningLoop() !== undefined)
+    throw new EventLoopError(
+      "run() cannot be called from a running event loop: inside a program, " +
+        "wait with yield* (or start a task with createTask) instead",
+    );
   const loop = new EventLoop(options);
   try {
     const main = loop.createTask(aio, { name: "main" });
@@ -37,10 +44,38 @@ export const runExit = async <A, E>(aio: Aio<A, E>, options?: EventLoopOptions):
   }
 };
 
-/** asyncio.runners._cancel_all_tasks: cancel what is left, wait for it to finish. */
+/**
+ * How many rounds of "cancel every pending task and wait for them" `run()` shutdown does
+ * before it gives up on tasks that keep making new ones.
+ */
+const MAX_SHUTDOWN_ROUNDS = 100;
+
+/**
+ * asyncio.runners._cancel_all_tasks, repeated: cancel what is left and wait for it to
+ * finish, until no task is pending. A task created meanwhile (by a `finally`, a shielded
+ * inner, a failing task group's cleanup) is cancelled and awaited in the next round, so
+ * its own cleanup runs too. After `MAX_SHUTDOWN_ROUNDS` rounds, what is still pending is
+ * reported and abandoned (the loop then closes).
+ */
 const cancelAllTasks = async (loop: EventLoop): Promise<void> => {
-  const pending = [...loop.allTasks()];
-  if (pending.length === 0) return;
+  for (let round = 0; ; round++) {
+    const pending = [...loop.allTasks()];
+    if (pending.length === 0) return;
+    if (round === MAX_SHUTDOWN_ROUNDS) {
+      for (const t of pending)
+        loop.callExceptionHandler({
+          message:
+            `run() shutdown: task still pending after ${MAX_SHUTDOWN_ROUNDS} rounds of cancellation ` +
+            "(each round made new tasks); it is abandoned",
+          task: t,
+        });
+      return;
+    }
+    await cancelRound(loop, pending);
+  }
+};
+
+const cancelRound = async (loop: EventLoop, pending: ReadonlyArray<Task<unknown, unknown>>): Promise<void> => {
   for (const t of pending) t.cancel();
   await loop.runUntilCompleteExit(
     gen(function* () {

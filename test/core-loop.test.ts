@@ -138,7 +138,7 @@ describe("timers: callLater / callAt", () => {
     const h1 = loop.callAt(10, () => log.push(["at10", loop.time()]));
     const h2 = loop.callLater(-5, () => log.push(["later-5", loop.time()]));
     expect(h1.when()).toBe(10);
-    expect(h2.when()).toBe(50);
+    expect(h2.when()).toBe(45); // a past deadline is kept (asyncio), not clamped to now
     loop.callLater(1, () => loop.stop());
     await loop.runForever();
     expect(log).toEqual([
