@@ -16,8 +16,10 @@ import {
   createTask,
   ensureFuture,
   newEventLoop,
+  getRunningLoop,
   run,
   runExit,
+  shield,
   taskGroup,
   timeout,
   type Task,
@@ -264,5 +266,118 @@ describe("a continuation that returns a non-Aio is a defect naming it, never a w
       }),
     );
     expect(r).toBe("Failure");
+  });
+});
+
+describe("futures of another loop, and a task awaiting itself", () => {
+  it("yield* of a pending future of another loop fails at once with an EventLoopError", async () => {
+    const other = newEventLoop();
+    const fut = other.createFuture<number>();
+    const exit = await vexit(Aio.gen(function* () {
+      return yield* fut;
+    }));
+    const d = defectOf(exit);
+    expect(d).toBeInstanceOf(EventLoopError);
+    expect((d as Error).message).toContain("attached to a different loop");
+  });
+
+  it("yield* of a pending task of another loop fails at once", async () => {
+    const other = newEventLoop({ virtualTime: true });
+    const foreign = other.createTask(Aio.sleep(10, 1));
+    const exit = await vexit(Aio.gen(function* () {
+      return yield* foreign;
+    }));
+    expect(defectOf(exit)).toBeInstanceOf(EventLoopError);
+    foreign.cancel();
+  });
+
+  it("a done future of another loop gives its result, as in asyncio (no wait, no loop involved)", async () => {
+    const other = newEventLoop();
+    const fut = other.createFuture<number>();
+    fut.setResult(5);
+    expect(await vrun(Aio.gen(function* () {
+      return yield* fut;
+    }))).toBe(5);
+  });
+
+  it("a task that awaits itself fails with 'Task cannot await on itself'", async () => {
+    const r = await vrun(
+      Aio.gen(function* () {
+        const box: { t?: Task<number> } = {};
+        const t: Task<number> = yield* createTask(
+          Aio.gen(function* () {
+            yield* Aio.sleep(1);
+            return yield* box.t!;
+          }),
+        );
+        box.t = t;
+        return yield* Aio.exit(Aio.from(t));
+      }),
+    );
+    const d = defectOf(r);
+    expect(d).toBeInstanceOf(EventLoopError);
+    expect((d as Error).message).toContain("Task cannot await on itself");
+  });
+});
+
+describe("done callbacks: removal is linear in the number of callbacks", () => {
+  it("10^5 callbacks, every other one removed, the rest run once each in order", async () => {
+    const n = 100_000;
+    const r = await vrun(
+      Aio.gen(function* () {
+        const fut = getRunningLoopFuture();
+        const ran: number[] = [];
+        const cbs = Array.from({ length: n }, (_, i) => () => void ran.push(i));
+        for (const cb of cbs) fut.addDoneCallback(cb);
+        let removed = 0;
+        for (let i = 0; i < n; i += 2) removed += fut.removeDoneCallback(cbs[i]!);
+        // a callback registered twice is removed twice
+        const twice = () => void ran.push(-1);
+        fut.addDoneCallback(twice);
+        fut.addDoneCallback(twice);
+        removed += fut.removeDoneCallback(twice);
+        fut.setResult(1);
+        yield* Aio.sleep(0);
+        return { ran, removed };
+      }),
+    );
+    expect(r.removed).toBe(n / 2 + 2);
+    expect(r.ran.length).toBe(n / 2);
+    expect(r.ran.every((v, i) => v === 2 * i + 1)).toBe(true);
+  });
+
+  it("removing a callback that was never added removes nothing; removing after done removes nothing", async () => {
+    const r = await vrun(
+      Aio.gen(function* () {
+        const fut = getRunningLoopFuture();
+        const a = () => undefined;
+        const before = fut.removeDoneCallback(a);
+        fut.addDoneCallback(a);
+        fut.setResult(1);
+        return [before, fut.removeDoneCallback(a)];
+      }),
+    );
+    expect(r).toEqual([0, 0]);
+  });
+});
+
+const getRunningLoopFuture = () => getRunningLoop().createFuture<number>();
+
+describe("10^5 shields of one task, all cancelled", () => {
+  it("every waiter ends cancelled, the shared task runs on and completes", async () => {
+    const n = 100_000;
+    const r = await vrun(
+      Aio.gen(function* () {
+        const shared = yield* createTask(Aio.sleep(100, "done"));
+        const waiters: Task<string>[] = [];
+        for (let i = 0; i < n; i++) waiters.push(yield* createTask(shield(shared)));
+        yield* Aio.sleep(1);
+        for (const w of waiters) w.cancel();
+        yield* Aio.sleep(1);
+        const cancelled = waiters.filter((w) => w.cancelled()).length;
+        return { cancelled, sharedDone: shared.done(), result: yield* shared };
+      }),
+    );
+    expect(r).toEqual({ cancelled: n, sharedDone: false, result: "done" });
   });
 });

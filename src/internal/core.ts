@@ -1069,6 +1069,20 @@ const completeDone = <A, E>(fut: Future<A, E>): IteratorReturnResult<A> | undefi
   return DONE_RESULT as IteratorReturnResult<A>;
 };
 
+/**
+ * @internal The defect of waiting (in `what`) on a pending future of another loop: its
+ * completion would wake a fiber of a loop that is not running it, so the wait would never
+ * end (asyncio: "got Future attached to a different loop").
+ */
+export const foreignLoop = (what: string, fut: Future<unknown, unknown>): FailCause<never> =>
+  new FailCause(
+    Cause.die(
+      new EventLoopError(
+        `${what}: ${fut instanceof Task ? `task ${fut.getName()}` : "a future"} is attached to a different loop`,
+      ),
+    ),
+  );
+
 /** @internal Waits for a future (or task) to be done. */
 export class AwaitFuture<A, E> extends Aio<A, E> {
   constructor(readonly future: Future<A, E>) {
@@ -1091,6 +1105,9 @@ export class AwaitFuture<A, E> extends Aio<A, E> {
       f._cause = exit.cause;
       return f._fail();
     }
+    // It must wait. asyncio's Task.__step refuses these at once (they would never wake):
+    if (fut._loop !== f._loop) return foreignLoop("yield*", fut);
+    if (fut === f) return new FailCause(Cause.die(new EventLoopError(`Task cannot await on itself: ${f.getName()}`)));
     f._waitingOn = fut;
     f._runState = SUSPENDED;
     fut._addWaiter(f);
@@ -1138,7 +1155,7 @@ export class Future<A, E = never> {
    * (or null). Once done they have all been scheduled, and the field instead marks a
    * failure nobody has read yet (`UNREAD_FAILURE`), so that needs no field of its own.
    */
-  _callbacks: Array<DoneCallback<never> | Task<unknown, unknown>> | null = null;
+  _callbacks: Array<CallbackEntry | undefined> | null = null;
   /** @internal */ readonly _loop: LoopCore;
 
   constructor(loop: EventLoop) {
@@ -1212,17 +1229,33 @@ export class Future<A, E = never> {
       this._loop.callSoon(cb, this);
       return;
     }
-    (this._callbacks ??= []).push(cb);
+    this._addCallback(cb as DoneCallback<never>);
   }
 
-  /** Removes every registration of `cb`; returns how many were removed. */
+  /**
+   * Removes every registration of `cb`; returns how many were removed. Amortised O(1) per
+   * registration removed, however long the list (see `CallbackIndex`).
+   */
   removeDoneCallback(cb: DoneCallback<this>): number {
     const cbs = this._callbacks;
     // Once done, every callback has been scheduled: there is nothing left to remove.
     if (cbs === null || this._exit !== undefined) return 0;
-    const kept = cbs.filter((c) => c !== cb);
-    const removed = cbs.length - kept.length;
-    this._callbacks = kept;
+    if (cbs.length <= INDEX_FROM) {
+      const kept = cbs.filter((c) => c !== cb);
+      const removed = cbs.length - kept.length;
+      if (removed > 0) this._callbacks = kept;
+      return removed;
+    }
+    let index = callbackIndexes.get(cbs);
+    if (index === undefined) {
+      index = new CallbackIndex(cbs);
+      callbackIndexes.set(cbs, index);
+    }
+    const removed = index.remove(cbs, cb);
+    if (index.holes > cbs.length >>> 1) {
+      callbackIndexes.delete(cbs);
+      this._callbacks = cbs.filter((c) => c !== undefined);
+    }
     return removed;
   }
 
@@ -1254,7 +1287,18 @@ export class Future<A, E = never> {
 
   /** @internal */
   _addWaiter(f: Task<unknown, unknown>): void {
-    (this._callbacks ??= []).push(f);
+    this._addCallback(f);
+  }
+
+  private _addCallback(c: CallbackEntry): void {
+    const cbs = this._callbacks;
+    if (cbs === null) {
+      this._callbacks = [c];
+      return;
+    }
+    cbs.push(c);
+    // A long list that has had removals keeps an index of where each entry sits.
+    if (cbs.length > INDEX_FROM) callbackIndexes.get(cbs)?.add(c, cbs.length - 1);
   }
 
   /**
@@ -1287,7 +1331,8 @@ export class Future<A, E = never> {
     }
     if (cbs === null) return;
     for (let i = 0; i < cbs.length; i++) {
-      const cb = cbs[i]!;
+      const cb = cbs[i];
+      if (cb === undefined) continue; // removed (see CallbackIndex)
       if (cb instanceof Task) cb._wakeFromFuture(this as Future<unknown, unknown>);
       else this._loop.callSoon(cb as DoneCallback<this>, this);
     }
@@ -1295,9 +1340,56 @@ export class Future<A, E = never> {
 }
 
 /** `Future._callbacks` of a done future whose failure nobody has read yet. */
-const UNREAD_FAILURE: Array<DoneCallback<never> | Task<unknown, unknown>> = Object.freeze([]) as unknown as Array<
-  DoneCallback<never> | Task<unknown, unknown>
->;
+const UNREAD_FAILURE: Array<CallbackEntry | undefined> = Object.freeze([]) as unknown as Array<CallbackEntry | undefined>;
+
+/** What a pending future's `_callbacks` holds: a done callback, or a fiber waiting on it. */
+type CallbackEntry = DoneCallback<never> | Task<unknown, unknown>;
+
+/** Lists up to this long remove a callback by filtering; longer ones get a `CallbackIndex`. */
+const INDEX_FROM = 16;
+
+/**
+ * Where each entry of a long callback list sits, made on its first `removeDoneCallback`:
+ * removing then clears those slots (leaving holes `_settle` skips) instead of filtering
+ * the whole list, so removing 10^5 callbacks one by one (10^5 shields of one task,
+ * cancelled) is linear, not quadratic. The list is compacted (and the index dropped)
+ * once holes make up more than half of it, so holes cost O(1) amortised.
+ */
+class CallbackIndex {
+  /** Positions of each entry (a number when registered once, the common case). */
+  private readonly at = new Map<CallbackEntry, number | number[]>();
+  holes = 0;
+  constructor(cbs: ReadonlyArray<CallbackEntry | undefined>) {
+    for (let i = 0; i < cbs.length; i++) {
+      const c = cbs[i];
+      if (c === undefined) this.holes++;
+      else this.add(c, i);
+    }
+  }
+  add(c: CallbackEntry, i: number): void {
+    const p = this.at.get(c);
+    if (p === undefined) this.at.set(c, i);
+    else if (typeof p === "number") this.at.set(c, [p, i]);
+    else p.push(i);
+  }
+  /** Clears every slot of `c` in `cbs`; returns how many. */
+  remove(cbs: Array<CallbackEntry | undefined>, c: CallbackEntry): number {
+    const p = this.at.get(c);
+    if (p === undefined) return 0;
+    this.at.delete(c);
+    if (typeof p === "number") {
+      cbs[p] = undefined;
+      this.holes++;
+      return 1;
+    }
+    for (const i of p) cbs[i] = undefined;
+    this.holes += p.length;
+    return p.length;
+  }
+}
+
+/** The index of each long callback list that has one (weak: it goes with its list). */
+const callbackIndexes = new WeakMap<ReadonlyArray<CallbackEntry | undefined>, CallbackIndex>();
 
 // ---------------------------------------------------------------------------------------
 // Task: a fiber
