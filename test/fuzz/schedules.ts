@@ -60,8 +60,8 @@ export type Node =
   | { readonly t: "seq"; readonly kids: readonly Node[]; readonly fin: Fin }
   | { readonly t: "catch"; readonly kid: Node; readonly fin: Fin }
   | { readonly t: "shield"; readonly kid: Node; readonly fin: Fin }
-  | { readonly t: "waitFor"; readonly ms: number; readonly kid: Node; readonly fin: Fin }
-  | { readonly t: "timeout"; readonly ms: number; readonly kid: Node; readonly fin: Fin }
+  | { readonly t: "waitFor"; readonly ms: number; readonly kid: Node; readonly thenNever: boolean; readonly fin: Fin }
+  | { readonly t: "timeout"; readonly ms: number; readonly kid: Node; readonly thenNever: boolean; readonly fin: Fin }
   | { readonly t: "uninterruptible"; readonly kid: Node; readonly fin: Fin }
   | { readonly t: "gather"; readonly kids: readonly Node[]; readonly fin: Fin }
   | { readonly t: "gatherExits"; readonly kids: readonly Node[]; readonly fin: Fin }
@@ -118,8 +118,8 @@ const trees = fc.letrec<{ node: Node; leaf: Node; inner: Node }>((tie) => ({
     fc.record({ t: fc.constant("seq" as const), kids: kids(tie("node")), fin }),
     fc.record({ t: fc.constant("catch" as const), kid: tie("node"), fin }),
     fc.record({ t: fc.constant("shield" as const), kid: tie("node"), fin }),
-    fc.record({ t: fc.constant("waitFor" as const), ms, kid: tie("node"), fin }),
-    fc.record({ t: fc.constant("timeout" as const), ms, kid: tie("node"), fin }),
+    fc.record({ t: fc.constant("waitFor" as const), ms, kid: tie("node"), thenNever: fc.boolean(), fin }),
+    fc.record({ t: fc.constant("timeout" as const), ms, kid: tie("node"), thenNever: fc.boolean(), fin }),
     fc.record({ t: fc.constant("uninterruptible" as const), kid: tie("node"), fin }),
     fc.record({ t: fc.constant("gather" as const), kids: kids(tie("node")), fin }),
     fc.record({ t: fc.constant("gatherExits" as const), kids: kids(tie("node")), fin }),
@@ -193,14 +193,32 @@ export const REAL_TIME_GUARD_MS = 5_000;
 
 class Boom extends Error {}
 
-const label = (n: Node): string =>
-  n.t === "spin"
-    ? `spin(${n.steps})`
-    : n.t === "waitFor" || n.t === "timeout" || n.t === "sleep" || n.t === "lock" || n.t === "permit"
-    ? `${n.t}(${n.ms})`
-    : n.t === "spawn"
-      ? `spawn(cancelAt=${String(n.cancelAt)})`
-      : n.t;
+/**
+ * With `never`, the body waits forever after `kid`: only the deadline ends it. A deadline
+ * ends its own body also inside an uninterruptible region (the region holds back
+ * cancellation from outside the scope, not the scope's own deadline), so this is still
+ * bounded.
+ */
+const thenNever = (kid: Aio.Aio<unknown, unknown>, never: boolean): Aio.Aio<unknown, unknown> =>
+  never ? kid.pipe(Aio.flatMap(() => Aio.never)) : kid;
+
+const label = (n: Node): string => {
+  switch (n.t) {
+    case "spin":
+      return `spin(${n.steps})`;
+    case "waitFor":
+    case "timeout":
+      return `${n.t}(${n.ms}${n.thenNever ? ", then never" : ""})`;
+    case "sleep":
+    case "lock":
+    case "permit":
+      return `${n.t}(${n.ms})`;
+    case "spawn":
+      return `spawn(cancelAt=${String(n.cancelAt)})`;
+    default:
+      return n.t;
+  }
+};
 
 const factories: Record<Exclude<FactoryMode, "none">, TaskFactory> = {
   lazy: (loop, aio, opts) => new Task(loop, aio, opts?.name),
@@ -324,12 +342,12 @@ export const runSchedule = async (s: Schedule): Promise<Outcome> => {
         break;
       }
       case "waitFor": {
-        const k = sub(n.kid);
+        const k = thenNever(sub(n.kid), n.thenNever);
         body = () => waitFor(k, n.ms);
         break;
       }
       case "timeout": {
-        const k = sub(n.kid);
+        const k = thenNever(sub(n.kid), n.thenNever);
         body = () => timeout(n.ms, k);
         break;
       }
