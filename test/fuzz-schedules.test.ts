@@ -16,12 +16,14 @@
  * - nothing reached the loop's exception handler ("Exception in callback", "Task was
  *   destroyed but it is pending", "exception was never retrieved"…).
  *
- * `FUZZ_RUNS` sets the number of schedules per property (default 1,000; `npm run fuzz`
- * runs 100,000). `FUZZ_SEED` replays a seed.
+ * Each property first runs the counterexamples found so far (`COUNTEREXAMPLES`, minimised
+ * by hand), then `FUZZ_RUNS` random schedules (default 1,000, about a second per
+ * property; `npm run fuzz` runs 100,000). `FUZZ_SEED` replays a seed.
  */
 import fc from "fast-check";
 import { describe, expect, it } from "vitest";
 import {
+  COUNTEREXAMPLES,
   type Outcome,
   finalizerViolations,
   livenessViolations,
@@ -44,7 +46,12 @@ const property = (check: (o: Outcome) => string[]) =>
       const violations = check(await runSchedule(s));
       expect(violations).toEqual([]);
     }),
-    { numRuns: NUM_RUNS, ...(SEED === undefined ? {} : { seed: SEED }) },
+    {
+      numRuns: NUM_RUNS,
+      // The counterexamples found so far run first, each as it was minimised.
+      examples: COUNTEREXAMPLES.map((c) => [c.schedule] as [typeof c.schedule]),
+      ...(SEED === undefined ? {} : { seed: SEED }),
+    },
   );
 
 describe("schedule fuzzing: random combinator trees, cancelled at random times", () => {

@@ -552,3 +552,89 @@ export const SHUTDOWN_REPORT = "unhandled exception during run() shutdown";
  */
 export const reportViolations = (o: Outcome): string[] =>
   o.reported.filter((c) => c.message !== SHUTDOWN_REPORT).map((c) => `${c.message}: ${String(c.exception)}`);
+
+// ---------------------------------------------------------------------------------------
+// Counterexamples found by the fuzzer, hand-minimised: every property runs them first
+
+const E: Fin = "ensuring";
+const leaf = (t: "yield" | "fail" | "die" | "put" | "get"): Node => ({ t, fin: E });
+const sleepN = (ms: number): Node => ({ t: "sleep", ms, fin: E });
+const base = { cancels: [], factory: "none", maxsize: 0, permits: 1 } as const;
+
+/**
+ * Schedules that broke a property when they were found (see each `found`); they run
+ * before the random ones, so a regression shows at once and with a readable tree.
+ */
+export const COUNTEREXAMPLES: ReadonlyArray<{ readonly found: string; readonly schedule: Schedule }> = [
+  {
+    found: "with a task factory, race/gather hang when a child is cancelled before its first step",
+    schedule: {
+      ...base,
+      factory: "lazy",
+      root: { t: "race", kids: [{ t: "spin", steps: 10, fin: E }, { t: "spin", steps: 10, fin: E }], fin: E },
+    },
+  },
+  {
+    found: "a shield's inner that fails after the caller was cancelled: 'Task exception was never retrieved'",
+    schedule: {
+      ...base,
+      root: {
+        t: "gatherExits",
+        kids: [
+          {
+            t: "spawn",
+            cancelAt: 0,
+            kid: { t: "shield", kid: { t: "seq", kids: [sleepN(1), leaf("fail")], fin: E }, fin: E },
+            fin: E,
+          },
+          sleepN(5),
+        ],
+        fin: E,
+      },
+    },
+  },
+  {
+    found: "a task joining a task that failed, cancelled before its wake-up: 'Task exception was never retrieved'",
+    schedule: {
+      ...base,
+      root: {
+        t: "taskGroup",
+        kids: [{ t: "spawn", cancelAt: undefined, kid: leaf("fail"), fin: E }, leaf("die"), leaf("get")],
+        fin: E,
+      },
+    },
+  },
+  {
+    found: "a failing gather inside a gather that cancels it: 'Future exception was never retrieved'",
+    schedule: {
+      ...base,
+      root: {
+        t: "gather",
+        kids: [
+          { t: "gather", kids: [sleepN(1), leaf("fail")], fin: E },
+          { t: "seq", kids: [sleepN(0), leaf("fail")], fin: E },
+        ],
+        fin: E,
+      },
+    },
+  },
+  {
+    found: "run() does not cancel a task created (by a finaliser) during its shutdown",
+    schedule: {
+      ...base,
+      factory: "eager",
+      root: {
+        t: "detach",
+        kid: { t: "ensuring", kid: sleepN(10), handler: { t: "detach", kid: leaf("get"), fin: E }, fin: E },
+        fin: E,
+      },
+    },
+  },
+  {
+    found: "a deadline inside an uninterruptible region never fires",
+    schedule: {
+      ...base,
+      root: { t: "uninterruptible", kid: { t: "timeout", ms: 0, thenNever: true, kid: leaf("yield"), fin: E }, fin: E },
+    },
+  },
+];
