@@ -381,3 +381,26 @@ describe("10^5 shields of one task, all cancelled", () => {
     expect(r).toEqual({ cancelled: n, sharedDone: false, result: "done" });
   });
 });
+
+describe("a join cancelled after the joined task failed, before its wake-up ran", () => {
+  it("reads the failure (as asyncio's __wakeup does): nothing reported as never retrieved", async () => {
+    const reports: string[] = [];
+    const exit = await vexit(
+      Aio.gen(function* () {
+        getRunningLoop().setExceptionHandler((_l, ctx) => void reports.push(ctx.message));
+        const child = yield* createTask(Aio.gen(function* () {
+          yield* Aio.yieldNow;
+          return yield* Aio.fail("x");
+        }));
+        const waiter = yield* createTask(Aio.from(child));
+        yield* createTask(Aio.gen(function* () {
+          yield* Aio.yieldNow;
+          waiter.cancel();
+        }));
+        return yield* Aio.exit(Aio.from(waiter));
+      }),
+    );
+    expect(exit._tag).toBe("Success");
+    expect(reports).toEqual([]);
+  });
+});

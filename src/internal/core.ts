@@ -1665,6 +1665,9 @@ export class Task<A, E = never> extends Future<A, E> {
       this._waitingOn = null;
     } else if (this._mustCancel && this._interruptible) {
       // asyncio's __step: a pending cancellation replaces whatever the fiber woke with.
+      // Woken by a future that is done, asyncio's __wakeup has read its outcome first:
+      // so do we, or its failure would be reported as never retrieved.
+      if (next instanceof AwaitFuture) (next.future as Future<unknown, unknown>)._markRetrieved();
       next = this._cancelNow();
     }
     if (next !== null) this._runLoop(next);
