@@ -125,22 +125,28 @@ export const checkTimeout = (fn: string, ms: unknown): number | null => {
 
 /** Nesting depth of eager starts (an eager child that eagerly starts children...). */
 let eagerDepth = 0;
-/** Beyond this depth children start on the next loop iteration, to bound the JS stack. */
+/** Beyond this depth a child must not run its first step at once, to bound the JS stack. */
 const MAX_EAGER_DEPTH = 64;
 
 /**
+ * @internal Whether a task started now would nest `MAX_EAGER_DEPTH` eager first steps
+ * deep: its program must then suspend (yield to the loop) before doing anything else.
+ */
+export const startWouldNestTooDeep = (): boolean => eagerDepth >= MAX_EAGER_DEPTH;
+
+/**
  * @internal Starts `aio` as a task of `loop`. With no task factory set it starts
- * eagerly; with one, through the factory (first step on a later
- * iteration, as `createTask`).
+ * eagerly (its first step runs now, inside the caller's step: asyncio's eager_start, so
+ * a program that finishes without suspending never goes through the loop); with one,
+ * through the factory, which may start it eagerly too. Either way the nesting is
+ * counted: a caller past `startWouldNestTooDeep()` must give a program that suspends
+ * first.
  */
 export const startTask = <A, E>(loop: EventLoop, aio: Aio<A, E>): Task<A, E> => {
-  if (loop.getTaskFactory() !== null || eagerDepth >= MAX_EAGER_DEPTH) return loop.createTask(aio);
   if (loop.isClosed()) return loop.createTask(aio); // throws the closed-loop error
-  // The first step runs at once, inside the caller's step (asyncio's eager_start): a
-  // program that finishes without suspending never goes through the loop.
   eagerDepth++;
   try {
-    return new Task(loop, aio, undefined, true);
+    return loop.getTaskFactory() !== null ? loop.createTask(aio) : new Task(loop, aio, undefined, true);
   } finally {
     eagerDepth--;
   }

@@ -7,7 +7,7 @@
  */
 import * as Cause from "./Cause.js";
 import * as Exit from "./Exit.js";
-import { Aio, AwaitFuture, FailCause, Future, Succeed, Sync, type Frame, type Task } from "./internal/core.js";
+import { Aio, AwaitFuture, FailCause, Future, Sleep, Succeed, Sync, type Frame, type Task } from "./internal/core.js";
 import type { EventLoop } from "./events.js";
 import {
   CONTINUE_ERR,
@@ -16,6 +16,7 @@ import {
   describe,
   exitOf,
   startTask,
+  startWouldNestTooDeep,
   type Awaitable,
   type AwaitableError,
   type AwaitableValue,
@@ -144,18 +145,31 @@ class Gathering extends Future<unknown, unknown> {
  * bottom frame), so no done callback or extra loop turn is needed. The child task itself
  * always ends with success (its outcome belongs to the gathering, so a failure is never
  * "unretrieved"), or cancelled.
+ *
+ * The frame reports only once it is pushed, by the task's first step: a task cancelled
+ * before that step ends without running it. So the gathering starts a child either
+ * eagerly (the first step pushes the frame at once; `deferred` makes that step suspend
+ * right after, to bound the stack of nested eager starts), or, when a task factory made
+ * a task whose first step has not run, also watches the task (see `startChild`).
  */
 class Child extends Aio<unknown, never> implements Frame {
+  /** The first step ran: the frame is on the task's stack and will report. */
+  started = false;
   constructor(
     private readonly aio: Aio<unknown, unknown>,
     private readonly g: Gathering,
     private readonly i: number,
+    /** Suspend once (a loop turn) after pushing the frame, before running `aio`. */
+    private readonly deferred: boolean,
   ) {
     super();
   }
   _eval(f: Task<unknown, unknown>): Aio<unknown, unknown> | null {
+    this.started = true;
     f._push(this);
-    return this.aio;
+    if (!this.deferred) return this.aio;
+    f._push(new RunAfter(this.aio));
+    return YIELD;
   }
   _ok(f: Task<unknown, unknown>): Aio<unknown, unknown> | null {
     // asyncio: a task cancelled that returns without suspending again ends cancelled.
@@ -171,6 +185,34 @@ class Child extends Aio<unknown, never> implements Frame {
     return CONTINUE_OK;
   }
 }
+
+/** One loop turn (a cancellation requested meanwhile is delivered here). */
+const YIELD: Aio<unknown, unknown> = new Sleep(0, undefined);
+
+/** A deferred child's frame over the yield: then runs the child's program. */
+class RunAfter implements Frame {
+  constructor(private readonly aio: Aio<unknown, unknown>) {}
+  _ok(): Aio<unknown, unknown> | null {
+    return this.aio;
+  }
+  _err(): Aio<unknown, unknown> | null {
+    return CONTINUE_ERR;
+  }
+}
+
+/** Starts child `i` of `g`, running `aio`; records it as started. */
+const startChild = (loop: EventLoop, g: Gathering, i: number, aio: Aio<unknown, unknown>): void => {
+  const child = new Child(aio, g, i, startWouldNestTooDeep());
+  g.remaining++;
+  const t = startTask(loop, child);
+  g.children[i] = t;
+  if (!child.started) {
+    // A task factory's task, not started yet: if it is cancelled before its first step,
+    // the Child frame never reports, so its end is watched too (childDone takes the
+    // first report only).
+    t.addDoneCallback(() => g.childDone(i, exitOf(t)));
+  }
+};
 
 /**
  * The combinators as one Aio primitive: starts the children (Aio children eagerly, in
@@ -216,8 +258,7 @@ class GatherAio extends Aio<unknown, unknown> {
         }
         g.ended(i, e);
       } else {
-        g.remaining++;
-        g.children[i] = startTask(loop, new Child(c, g, i));
+        startChild(loop, g, i, c);
       }
     }
     g.launching = false;

@@ -1,0 +1,96 @@
+/**
+ * Hardening of the combinators (issue 8, "Trustworthy at scale"): gather/race/gatherExits
+ * never hang, defects in losers' cleanup are reported, TimeoutError carries its cause,
+ * deadlines inside uninterruptible regions, gather's options, futures of another loop.
+ */
+import { describe, expect, it } from "vitest";
+import {
+  Aio,
+  Exit,
+  Task,
+  TimeoutError,
+  gather,
+  gatherExits,
+  newEventLoop,
+  race,
+  timeout,
+} from "../src/index.js";
+import type { EventLoop, TaskFactory } from "../src/index.js";
+import { V, errorOf } from "./helpers.js";
+
+// ---------------------------------------------------------------------------------------
+// 1. gather / race / gatherExits never hang
+
+/** A factory that starts tasks on a later iteration (as createTask). */
+const lazyFactory: TaskFactory = (loop, aio, opts) => new Task(loop, aio, opts?.name);
+/** A factory that runs each task's first step at once (asyncio's eager_task_factory). */
+const eagerFactory: TaskFactory = (loop, aio, opts) => new Task(loop, aio, opts?.name, true);
+
+const FACTORIES: ReadonlyArray<readonly [string, TaskFactory | null]> = [
+  ["no task factory", null],
+  ["a lazy task factory", lazyFactory],
+  ["an eager task factory", eagerFactory],
+];
+
+/** Real time after which a virtual-time run is taken as hung (it never needs more). */
+const HUNG_MS = 5_000;
+
+/**
+ * Runs `aio` on a fresh virtual-time loop with `factory`: its Exit (the loop is closed).
+ * Rejects with "hung" if the run has not ended after HUNG_MS of real time.
+ */
+const exitWith = async <A, E>(factory: TaskFactory | null, aio: Aio.Aio<A, E>): Promise<Exit.Exit<A, E>> => {
+  const loop: EventLoop = newEventLoop(V);
+  loop.setTaskFactory(factory);
+  let timer: ReturnType<typeof setTimeout> | undefined;
+  const hung = new Promise<never>((_, reject) => {
+    timer = setTimeout(() => reject(new Error("hung")), HUNG_MS);
+  });
+  const e = await Promise.race([loop.runUntilCompleteExit(aio), hung]);
+  clearTimeout(timer);
+  loop.close();
+  return e;
+};
+
+/** `gather(deep(n - 1), sleep(50))`, `n` deep, over a leaf that fails with "leaf". */
+const deep = (n: number): Aio.Aio<unknown, string> =>
+  n === 0 ? Aio.fail("leaf") : gather(Aio.suspend(() => deep(n - 1)), Aio.sleep(50));
+
+describe("hardening: gather, race and gatherExits never hang", () => {
+  for (const [name, factory] of FACTORIES) {
+    describe(`with ${name}`, () => {
+      it("timeout(0, gather(sleep(5))) ends with a TimeoutError", async () => {
+        const e = await exitWith(factory, timeout(0, gather(Aio.sleep(5))));
+        expect(errorOf(e)).toBeInstanceOf(TimeoutError);
+      });
+
+      it("timeout(0, gatherExits(sleep(5))) ends with a TimeoutError", async () => {
+        const e = await exitWith(factory, timeout(0, gatherExits(Aio.sleep(5))));
+        expect(errorOf(e)).toBeInstanceOf(TimeoutError);
+      });
+
+      it("timeout(0, race(sleep(5), sleep(6))) ends with a TimeoutError", async () => {
+        const e = await exitWith(factory, timeout(0, race(Aio.sleep(5), Aio.sleep(6))));
+        expect(errorOf(e)).toBeInstanceOf(TimeoutError);
+      });
+
+      it("a race whose winner is decided before the others' first step ends", async () => {
+        // The winner ends at once; the loser is cancelled before it ever ran.
+        const e = await exitWith(factory, race(Aio.succeed(1).pipe(Aio.map((x) => x + 1)), Aio.sleep(5, 0)));
+        expect(e).toEqual(Exit.succeed(2));
+      });
+
+      for (const n of [1, 63, 64, 65, 66]) {
+        it(`a ${n}-deep nest of gathers whose leaf fails fails with the leaf's failure`, async () => {
+          const e = await exitWith(factory, deep(n));
+          expect(errorOf(e)).toBe("leaf");
+        });
+      }
+
+      it("a 10^4-deep nest of gathers whose leaf fails fails with the leaf's failure", async () => {
+        const e = await exitWith(factory, deep(10_000));
+        expect(errorOf(e)).toBe("leaf");
+      });
+    });
+  }
+});
