@@ -7,7 +7,7 @@
  */
 import * as Cause from "./Cause.js";
 import * as Exit from "./Exit.js";
-import { Aio, AwaitFuture, FailCause, Future, Sleep, Succeed, Sync, type Frame, type Task } from "./internal/core.js";
+import { Aio, AwaitFuture, FailCause, Future, Sleep, Succeed, Sync, Task, type Frame } from "./internal/core.js";
 import type { EventLoop } from "./events.js";
 import {
   CONTINUE_ERR,
@@ -49,6 +49,12 @@ class Gathering extends Future<unknown, unknown> {
   winner = -1;
   cancelRequested = false;
   cancelMsg: string | undefined = undefined;
+  /**
+   * Children that failed (not by cancellation) after being cancelled, by the gathering
+   * or from outside: a failing cleanup. Reported when the gathering settles unless that
+   * failure is the outcome.
+   */
+  lateFailures: number[] | undefined = undefined;
 
   constructor(
     loop: EventLoop,
@@ -92,6 +98,9 @@ class Gathering extends Future<unknown, unknown> {
     if (this.exits[i] !== undefined) return;
     this.exits[i] = exit;
     this.remaining--;
+    if ((this.stopping || this.cancelRequested) && exit._tag === "Failure" && exit.cause._tag !== "Interrupt") {
+      (this.lateFailures ??= []).push(i);
+    }
     if (!this.stopping) {
       if (this.mode === ALL) {
         if (exit._tag === "Failure") {
@@ -105,7 +114,38 @@ class Gathering extends Future<unknown, unknown> {
         } else if (this.failure === undefined) this.failure = exit.cause;
       }
     }
-    if (this.remaining === 0 && !this.launching) this._settle(this.outcome());
+    if (this.remaining === 0 && !this.launching) this.settle();
+  }
+
+  /** Settles with the outcome (every child has ended). */
+  settle(): void {
+    const outcome = this.outcome();
+    if (this.lateFailures !== undefined) this.reportLateFailures(outcome);
+    this._settle(outcome);
+  }
+
+  /**
+   * A child cancelled because the outcome was decided (a race's loser, a gather's
+   * sibling), or because the gathering was cancelled, whose cleanup failed: the outcome
+   * stays as decided, so that failure would be lost. It goes to the loop's exception
+   * handler instead (asyncio drops it silently).
+   */
+  reportLateFailures(outcome: Exit.Exit<unknown, unknown>): void {
+    const kept = outcome._tag === "Failure" ? outcome.cause : undefined;
+    const fn = this.mode === RACE ? "race" : this.mode === ALL ? "gather" : "gatherExits";
+    const what = this.mode === RACE ? "a contender" : "a child";
+    for (const i of this.lateFailures!) {
+      const e = this.exits[i] as Exit.Failure<unknown>;
+      if (e.cause === kept) continue;
+      // In gatherExits' result each child's Exit is returned: nothing is lost there.
+      if (this.mode === EXITS && outcome._tag === "Success") continue;
+      const child = this.children[i];
+      this.getLoop().callExceptionHandler({
+        message: `${fn}: ${what} failed while being cancelled (its cleanup failed); the ${fn} result does not include it`,
+        exception: Cause.squash(e.cause),
+        ...(child instanceof Task ? { task: child } : child !== undefined ? { future: child } : {}),
+      });
+    }
   }
 
   /** The outcome is decided: cancel every other started child. */
@@ -264,6 +304,7 @@ class GatherAio extends Aio<unknown, unknown> {
     g.launching = false;
     if (g.remaining === 0) {
       const e = g.outcome();
+      if (g.lateFailures !== undefined) g.reportLateFailures(e);
       return e._tag === "Success" ? new Succeed(e.value) : new FailCause(e.cause);
     }
     return new AwaitFuture(g);

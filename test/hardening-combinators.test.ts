@@ -16,7 +16,7 @@ import {
   timeout,
 } from "../src/index.js";
 import type { EventLoop, TaskFactory } from "../src/index.js";
-import { V, errorOf } from "./helpers.js";
+import { V, defectOf, errorOf, failing, reportingLoop } from "./helpers.js";
 
 // ---------------------------------------------------------------------------------------
 // 1. gather / race / gatherExits never hang
@@ -93,4 +93,79 @@ describe("hardening: gather, race and gatherExits never hang", () => {
       });
     });
   }
+});
+
+// ---------------------------------------------------------------------------------------
+// 2. Defects in losers' cleanup are reported
+
+/** Sleeps `ms`; its cleanup (on any exit) throws `bug`. */
+const cleanupThrows = (ms: number, bug: Error): Aio.Aio<string> =>
+  Aio.gen(function* () {
+    try {
+      yield* Aio.sleep(ms);
+    } finally {
+      // eslint-disable-next-line no-unsafe-finally
+      throw bug;
+    }
+    return "unreachable";
+  });
+
+describe("hardening: a defect in a cancelled child's cleanup is reported", () => {
+  it("race: the winner's value stays; the loser's cleanup defect goes to the exception handler", async () => {
+    const { loop, reported } = reportingLoop();
+    const bug = new Error("loser cleanup");
+    const e = await loop.runUntilCompleteExit(race(Aio.sleep(10, "fast"), cleanupThrows(100, bug)));
+    loop.close();
+    expect(e).toEqual(Exit.succeed("fast"));
+    expect(reported).toHaveLength(1);
+    expect(reported[0]!.exception).toBe(bug);
+    expect(reported[0]!.message).toMatch(/^race: /);
+    expect(reported[0]!.task).toBeInstanceOf(Task);
+  });
+
+  it("gather: the first failure stays; a sibling's cleanup defect goes to the exception handler", async () => {
+    const { loop, reported } = reportingLoop();
+    const bug = new Error("sibling cleanup");
+    const e = await loop.runUntilCompleteExit(gather(failing(10, "first"), cleanupThrows(100, bug)));
+    loop.close();
+    expect(errorOf(e)).toBe("first");
+    expect(reported.map((r) => r.exception)).toEqual([bug]);
+    expect(reported[0]!.message).toMatch(/^gather: /);
+  });
+
+  it("race cancelled from outside: the cancellation stays; a contender's cleanup defect is reported", async () => {
+    const { loop, reported } = reportingLoop();
+    const bug = new Error("contender cleanup");
+    const e = await loop.runUntilCompleteExit(timeout(10, race(Aio.sleep(100), cleanupThrows(100, bug))));
+    loop.close();
+    expect(errorOf(e)).toBeInstanceOf(TimeoutError);
+    expect(reported.map((r) => r.exception)).toEqual([bug]);
+  });
+
+  it("gather cancelled from outside: the cancellation stays; a child's cleanup defect is reported", async () => {
+    const { loop, reported } = reportingLoop();
+    const bug = new Error("cleanup");
+    // The first child ends cancelled first: that decides the outcome (asyncio too).
+    const e = await loop.runUntilCompleteExit(timeout(10, gather(Aio.sleep(100), cleanupThrows(100, bug))));
+    loop.close();
+    expect(errorOf(e)).toBeInstanceOf(TimeoutError);
+    expect(reported.map((r) => r.exception)).toEqual([bug]);
+  });
+
+  it("gather cancelled from outside: a cleanup defect that ends first is the outcome, not reported", async () => {
+    const { loop, reported } = reportingLoop();
+    const bug = new Error("cleanup");
+    const e = await loop.runUntilCompleteExit(Aio.exit(timeout(10, gather(cleanupThrows(100, bug), Aio.sleep(100)))));
+    loop.close();
+    expect(e._tag === "Success" && defectOf(e.value)).toBe(bug);
+    expect(reported).toEqual([]);
+  });
+
+  it("a race contender that fails before the winner is an ordinary failure, not reported", async () => {
+    const { loop, reported } = reportingLoop();
+    const e = await loop.runUntilCompleteExit(race(failing(5, "early"), Aio.sleep(10, "ok")));
+    loop.close();
+    expect(e).toEqual(Exit.succeed("ok"));
+    expect(reported).toEqual([]);
+  });
 });
