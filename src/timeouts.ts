@@ -167,7 +167,10 @@ export class Timeout implements Frame {
 
   /** @internal Frame: the body failed. */
   _err(f: Task<unknown, unknown>): Aio<unknown, unknown> | null {
-    if (this._exit(f._cause)) f._cause = Cause.fail(new TimeoutError(this._what));
+    const c = f._cause;
+    // The CancelledError the body saw becomes the TimeoutError's cause (asyncio: `raise
+    // TimeoutError from exc`).
+    if (this._exit(c)) f._cause = Cause.fail(new TimeoutError(this._what, { cause: Cause.squash(c) }));
     return CONTINUE_ERR;
   }
 }

@@ -7,7 +7,7 @@
  */
 import * as Cause from "./Cause.js";
 import * as Exit from "./Exit.js";
-import { TimeoutError } from "./exceptions.js";
+import { CancelledError, TimeoutError } from "./exceptions.js";
 import { Aio, AwaitFuture, FailCause, Future, Succeed, getRunningLoop, type Frame, type Task, type Timer } from "./internal/core.js";
 import type { EventLoop, TimerHandle } from "./events.js";
 import { exit as exitAio, gen, onExit, sync } from "./Aio.js";
@@ -92,7 +92,7 @@ class Deadline implements Timer, Frame {
     const c = f._cause;
     // Our own cancellation of the inner, with no cancellation of the waiting task itself.
     if (this.timedOut && c._tag === "Interrupt" && f.cancelling() <= this.cancelling) {
-      f._cause = Cause.fail(new TimeoutError(WAIT_FOR_EXPIRED));
+      f._cause = Cause.fail(new TimeoutError(WAIT_FOR_EXPIRED, { cause: Cause.squash(c) }));
     }
     return CONTINUE_ERR;
   }
@@ -140,7 +140,9 @@ class WaitFor<A, E> extends Aio<A, E | TimeoutError> {
 /** Fails with a fresh TimeoutError each time it runs. */
 class TimedOut extends Aio<never, TimeoutError> {
   _eval(): Aio<unknown, unknown> | null {
-    return new FailCause(Cause.fail(new TimeoutError(WAIT_FOR_EXPIRED)));
+    // asyncio cancels the (never started) inner and raises `TimeoutError from` its
+    // CancelledError; here the inner never starts, but the cause is the same kind.
+    return new FailCause(Cause.fail(new TimeoutError(WAIT_FOR_EXPIRED, { cause: new CancelledError() })));
   }
 }
 const TIMED_OUT: Aio<never, TimeoutError> = new TimedOut();

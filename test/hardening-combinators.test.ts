@@ -6,17 +6,21 @@
 import { describe, expect, it } from "vitest";
 import {
   Aio,
+  CancelledError,
   Exit,
   Task,
   TimeoutError,
+  createTask,
   gather,
   gatherExits,
   newEventLoop,
   race,
   timeout,
+  timeoutAt,
+  waitFor,
 } from "../src/index.js";
 import type { EventLoop, TaskFactory } from "../src/index.js";
-import { V, defectOf, errorOf, failing, reportingLoop } from "./helpers.js";
+import { V, defectOf, errorOf, failing, reportingLoop, vexit } from "./helpers.js";
 
 // ---------------------------------------------------------------------------------------
 // 1. gather / race / gatherExits never hang
@@ -167,5 +171,58 @@ describe("hardening: a defect in a cancelled child's cleanup is reported", () =>
     loop.close();
     expect(e).toEqual(Exit.succeed("ok"));
     expect(reported).toEqual([]);
+  });
+});
+
+// ---------------------------------------------------------------------------------------
+// 3. A TimeoutError carries the CancelledError it replaced as its `cause`
+
+describe("hardening: a TimeoutError's cause is the CancelledError it replaced", () => {
+  const cases: ReadonlyArray<readonly [string, () => Aio.Aio<unknown, unknown>]> = [
+    ["timeout(10, sleep(100))", () => timeout(10, Aio.sleep(100))],
+    ["timeoutAt(10, sleep(100))", () => timeoutAt(10, Aio.sleep(100))],
+    ["waitFor(sleep(100), 10)", () => waitFor(Aio.sleep(100), 10)],
+    ["waitFor(sleep(100), 0)", () => waitFor(Aio.sleep(100), 0)],
+    [
+      "waitFor(task, 10)",
+      () => Aio.gen(function* () {
+        const t = yield* createTask(Aio.sleep(100));
+        return yield* waitFor(t, 10);
+      }),
+    ],
+    [
+      "waitFor(task, 0)",
+      () => Aio.gen(function* () {
+        const t = yield* createTask(Aio.sleep(100));
+        return yield* waitFor(t, 0);
+      }),
+    ],
+  ];
+  for (const [name, program] of cases) {
+    it(name, async () => {
+      const e = await vexit(program());
+      const err = errorOf(e);
+      expect(err).toBeInstanceOf(TimeoutError);
+      expect((err as TimeoutError).cause).toBeInstanceOf(CancelledError);
+    });
+  }
+
+  it("the cause is the very CancelledError the body saw", async () => {
+    let seen: unknown;
+    const e = await vexit(
+      timeout(
+        10,
+        Aio.gen(function* () {
+          try {
+            yield* Aio.sleep(100);
+          } catch (err) {
+            seen = err;
+            throw err;
+          }
+        }),
+      ),
+    );
+    expect(seen).toBeInstanceOf(CancelledError);
+    expect((errorOf(e) as TimeoutError).cause).toBe(seen);
   });
 });
