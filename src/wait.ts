@@ -123,6 +123,8 @@ class WaitFor<A, E> extends Aio<A, E | TimeoutError> {
       // An Aio runs inline in this task, in a timeout scope (asyncio 3.12's wait_for)
       // whose deadline is lenient: an inner finishing in the deadline's iteration wins.
       const now = loop.time();
+      // Inside an uninterruptible region, in a task of its own (see Timeout._inOwnTask).
+      if (!f._interruptible) return Timeout._inOwnTask(f, now + ms, aw, true, WAIT_FOR_EXPIRED);
       const scope = new Timeout(now + ms, true, WAIT_FOR_EXPIRED);
       scope._enter(f, loop, now);
       f._push(scope);

@@ -14,13 +14,14 @@ import {
   gather,
   gatherExits,
   newEventLoop,
+  Queue,
   race,
   timeout,
   timeoutAt,
   waitFor,
 } from "../src/index.js";
 import type { EventLoop, TaskFactory } from "../src/index.js";
-import { V, defectOf, errorOf, failing, reportingLoop, vexit } from "./helpers.js";
+import { V, defectOf, errorOf, failing, now, reportingLoop, vexit } from "./helpers.js";
 
 // ---------------------------------------------------------------------------------------
 // 1. gather / race / gatherExits never hang
@@ -224,5 +225,129 @@ describe("hardening: a TimeoutError's cause is the CancelledError it replaced", 
     );
     expect(seen).toBeInstanceOf(CancelledError);
     expect((errorOf(e) as TimeoutError).cause).toBe(seen);
+  });
+});
+
+// ---------------------------------------------------------------------------------------
+// 4. Deadlines inside an uninterruptible region
+
+/** As `vrun`, through `exitWith` (so a hang fails the test after HUNG_MS). */
+const runGuarded = async <A, E>(aio: Aio.Aio<A, E>): Promise<A> => {
+  const e = await exitWith(null, aio);
+  if (e._tag === "Failure") throw new Error(`the run failed: ${e.cause._tag}`);
+  return e.value;
+};
+
+/** Runs `body`; its outcome as [Exit, loop time when it ended]. */
+const timed = <A, E>(body: Aio.Aio<A, E>): Aio.Aio<readonly [Exit.Exit<A, E>, number]> =>
+  Aio.gen(function* () {
+    const e = yield* Aio.exit(body);
+    return [e, now()] as const;
+  });
+
+describe("hardening: a deadline set inside an uninterruptible region applies", () => {
+  it("uninterruptible(timeout(10, never)) fails with a TimeoutError at 10", async () => {
+    const [e, t] = await runGuarded(timed(Aio.uninterruptible(timeout(10, Aio.never))));
+    expect(errorOf(e)).toBeInstanceOf(TimeoutError);
+    expect(t).toBe(10);
+  });
+
+  it("uninterruptible(timeout(10, sleep(200))) fails with a TimeoutError at 10", async () => {
+    const [e, t] = await runGuarded(timed(Aio.uninterruptible(timeout(10, Aio.sleep(200, "late")))));
+    expect(errorOf(e)).toBeInstanceOf(TimeoutError);
+    expect(t).toBe(10);
+  });
+
+  it("uninterruptible(waitFor(q.get(), 10)) fails with a TimeoutError at 10", async () => {
+    const q = new Queue<number>();
+    const [e, t] = await runGuarded(timed(Aio.uninterruptible(waitFor(q.get(), 10))));
+    expect(errorOf(e)).toBeInstanceOf(TimeoutError);
+    expect(t).toBe(10);
+  });
+
+  it("uninterruptible(timeoutAt(10, never)) fails with a TimeoutError at 10", async () => {
+    const [e, t] = await runGuarded(timed(Aio.uninterruptible(timeoutAt(10, Aio.never))));
+    expect(errorOf(e)).toBeInstanceOf(TimeoutError);
+    expect(t).toBe(10);
+  });
+
+  it("a deadline in a cleanup (which runs uninterruptible) applies", async () => {
+    const log: string[] = [];
+    const cleanup = timeout(10, Aio.never).pipe(
+      Aio.catchAll((err) => Aio.sync(() => void log.push(`cleanup: ${(err as Error).name}@${now()}`))),
+    );
+    await runGuarded(Aio.sleep(5).pipe(Aio.ensuring(cleanup)));
+    expect(log).toEqual(["cleanup: TimeoutError@15"]);
+  });
+
+  it("a body that ends in time returns its value, and the scope can be rescheduled", async () => {
+    const [e, t] = await runGuarded(
+      timed(
+        Aio.uninterruptible(
+          timeout(10, (scope) =>
+            Aio.gen(function* () {
+              scope.reschedule(scope.when()! + 100);
+              return yield* Aio.sleep(50, "in time");
+            }),
+          ),
+        ),
+      ),
+    );
+    expect(e).toEqual(Exit.succeed("in time"));
+    expect(t).toBe(50);
+  });
+
+  it("a cancellation from outside stays deferred to the region's end; the body is not cancelled by it", async () => {
+    const log: string[] = [];
+    const body = Aio.sleep(50, "body done").pipe(Aio.tap((v) => Aio.sync(() => void log.push(`${v}@${now()}`))));
+    const [e, t] = await runGuarded(
+      Aio.gen(function* () {
+        const task = yield* createTask(
+          Aio.gen(function* () {
+            yield* Aio.uninterruptible(timeout(100, body));
+            log.push("not reached"); // the deferred cancellation is delivered at the region's end
+          }),
+        );
+        yield* Aio.sleep(10);
+        task.cancel();
+        return yield* timed(Aio.from(task));
+      }),
+    );
+    expect(log).toEqual(["body done@50"]);
+    expect(Exit.isInterrupted(e)).toBe(true);
+    expect(t).toBe(50);
+  });
+
+  it("an outside cancellation and the deadline: the deadline still ends the body; the cancellation follows", async () => {
+    const log: string[] = [];
+    const e = await runGuarded(
+      Aio.gen(function* () {
+        const t = yield* createTask(
+          Aio.gen(function* () {
+            try {
+              yield* Aio.uninterruptible(timeout(30, Aio.sleep(200)));
+            } catch (err) {
+              log.push(`${(err as Error).name}@${now()}`);
+            }
+            yield* Aio.sleep(1);
+            log.push("not reached");
+          }),
+        );
+        yield* Aio.sleep(10);
+        t.cancel();
+        return yield* Aio.exit(Aio.from(t));
+      }),
+    );
+    expect(log).toEqual(["TimeoutError@30"]);
+    expect(Exit.isInterrupted(e)).toBe(true);
+  });
+
+  it("an uninterruptible region inside the timeout's body shields its work; the deadline applies at its end", async () => {
+    const log: string[] = [];
+    const work = Aio.sleep(50).pipe(Aio.tap(() => Aio.sync(() => void log.push(`work done@${now()}`))));
+    const [e, t] = await runGuarded(timed(timeout(10, Aio.uninterruptible(work))));
+    expect(log).toEqual(["work done@50"]);
+    expect(errorOf(e)).toBeInstanceOf(TimeoutError);
+    expect(t).toBe(50);
   });
 });
