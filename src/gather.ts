@@ -312,7 +312,9 @@ class GatherAio extends Aio<unknown, unknown> {
 }
 
 /**
- * The options object of `gather`, given as its last argument.
+ * The options object of `gather`, given as its last argument. When given, it names
+ * `returnExceptions` (an empty object or an unknown key is a TypeError: a plain object in
+ * last place is never silently taken for options).
  * @example
  * ```ts
  * import { Aio, gather } from "aio-ts";
@@ -321,7 +323,7 @@ class GatherAio extends Aio<unknown, unknown> {
  */
 export interface GatherOptions {
   /** `true`: never fail because of a child; the result lists every child's `Exit`. */
-  readonly returnExceptions?: boolean;
+  readonly returnExceptions: boolean;
 }
 
 /**
@@ -346,23 +348,42 @@ export type GatherExits<T extends readonly unknown[]> = {
 };
 
 /** A plain object (not an awaitable, array or promise): gather's trailing options. */
-const isOptions = (u: unknown): u is GatherOptions => {
+const isPlainObject = (u: unknown): u is object => {
   if (typeof u !== "object" || u === null) return false;
   const proto: unknown = Object.getPrototypeOf(u);
   return proto === Object.prototype || proto === null;
 };
 
-/** Splits gather's arguments: `(a, b, c)`, `([a, b, c])`, either with options last. */
-const parseArgs = (fn: string, args: readonly unknown[]): { items: Awaitable<unknown, unknown>[]; exits: boolean } => {
+/** Reads gather's options object: `returnExceptions`, the one key it may have. */
+const readOptions = (fn: string, o: object): boolean => {
+  const keys = Reflect.ownKeys(o);
+  for (const k of keys) {
+    if (k !== "returnExceptions") {
+      throw new TypeError(`${fn}: unknown option ${JSON.stringify(String(k))}; the options are { returnExceptions: boolean }`);
+    }
+  }
+  if (keys.length === 0) {
+    throw new TypeError(`${fn}: the last argument is an empty object; pass { returnExceptions: boolean }, or no options`);
+  }
+  const r = (o as { returnExceptions?: unknown }).returnExceptions;
+  if (typeof r !== "boolean") throw new TypeError(`${fn}: returnExceptions must be a boolean; got ${describe(r)}`);
+  return r;
+};
+
+/**
+ * Splits the arguments: `(a, b, c)` or `([a, b, c])`, for gather either with an options
+ * object last.
+ */
+const parseArgs = (
+  fn: string,
+  args: readonly unknown[],
+  takesOptions: boolean,
+): { items: Awaitable<unknown, unknown>[]; exits: boolean } => {
   let list: readonly unknown[] = args;
   let exits = false;
   const last = list[list.length - 1];
-  if (list.length > 0 && isOptions(last)) {
-    const r = (last as { returnExceptions?: unknown }).returnExceptions;
-    if (r !== undefined && typeof r !== "boolean") {
-      throw new TypeError(`${fn}: returnExceptions must be a boolean; got ${describe(r)}`);
-    }
-    exits = r === true;
+  if (takesOptions && list.length > 0 && isPlainObject(last)) {
+    exits = readOptions(fn, last);
     list = list.slice(0, -1);
   }
   if (list.length === 1 && Array.isArray(list[0])) list = list[0] as readonly unknown[];
@@ -386,7 +407,9 @@ const parseArgs = (fn: string, args: readonly unknown[]): { items: Awaitable<unk
  * it ends cancelled once they have all ended.
  *
  * With `{ returnExceptions: true }` as the last argument it never fails because of a
- * child and returns every child's `Exit` instead (see `gatherExits`).
+ * child and returns every child's `Exit` instead (see `gatherExits`); with a `boolean`
+ * known only at run time, the result type is the union of both forms. An options object
+ * with another key, or empty, is a TypeError.
  *
  * @example
  * ```ts
@@ -397,22 +420,29 @@ const parseArgs = (fn: string, args: readonly unknown[]): { items: Awaitable<unk
  * ```
  */
 export function gather<const T extends readonly Awaitable[]>(
-  ...args: [...aws: T, options: GatherOptions & { readonly returnExceptions: true }]
+  ...args: [...aws: T, options: { readonly returnExceptions: true }]
 ): Aio<GatherExits<T>>;
 export function gather<const T extends readonly Awaitable[]>(
   aws: T,
-  options: GatherOptions & { readonly returnExceptions: true },
+  options: { readonly returnExceptions: true },
 ): Aio<GatherExits<T>>;
 export function gather<const T extends readonly Awaitable[]>(
   aws: T,
-  options?: GatherOptions & { readonly returnExceptions?: false },
+  options?: { readonly returnExceptions: false },
 ): Aio<GatherValues<T>, AwaitableError<T[number]>>;
 export function gather<const T extends readonly Awaitable[]>(
-  ...args: [...aws: T, options: GatherOptions & { readonly returnExceptions?: false }]
+  ...args: [...aws: T, options: { readonly returnExceptions: false }]
 ): Aio<GatherValues<T>, AwaitableError<T[number]>>;
+export function gather<const T extends readonly Awaitable[]>(
+  aws: T,
+  options: GatherOptions,
+): Aio<GatherExits<T> | GatherValues<T>, AwaitableError<T[number]>>;
+export function gather<const T extends readonly Awaitable[]>(
+  ...args: [...aws: T, options: GatherOptions]
+): Aio<GatherExits<T> | GatherValues<T>, AwaitableError<T[number]>>;
 export function gather<const T extends readonly Awaitable[]>(...aws: T): Aio<GatherValues<T>, AwaitableError<T[number]>>;
 export function gather(...args: readonly unknown[]): Aio<unknown, unknown> {
-  const { items, exits } = parseArgs("gather", args);
+  const { items, exits } = parseArgs("gather", args, true);
   return new GatherAio(items, exits ? EXITS : ALL);
 }
 
@@ -432,7 +462,7 @@ export function gather(...args: readonly unknown[]): Aio<unknown, unknown> {
 export function gatherExits<const T extends readonly Awaitable[]>(aws: T): Aio<GatherExits<T>>;
 export function gatherExits<const T extends readonly Awaitable[]>(...aws: T): Aio<GatherExits<T>>;
 export function gatherExits(...args: readonly unknown[]): Aio<unknown, unknown> {
-  const { items } = parseArgs("gatherExits", args);
+  const { items } = parseArgs("gatherExits", args, false);
   return new GatherAio(items, EXITS);
 }
 

@@ -351,3 +351,31 @@ describe("hardening: a deadline set inside an uninterruptible region applies", (
     expect(t).toBe(50);
   });
 });
+
+// ---------------------------------------------------------------------------------------
+// 5. gather's options object
+
+describe("hardening: gather's options are checked", () => {
+  it("an unknown key is a TypeError naming it", () => {
+    expect(() => gather(Aio.succeed(1), Aio.succeed(2), { return_exceptions: true } as never)).toThrow(TypeError);
+    expect(() => gather(Aio.succeed(1), { return_exceptions: true } as never)).toThrow(/unknown option "return_exceptions"/);
+    expect(() => gather([Aio.succeed(1)], { returnExceptions: true, extra: 1 } as never)).toThrow(/unknown option "extra"/);
+  });
+
+  it("an empty object is a TypeError, not empty options", () => {
+    expect(() => gather(Aio.succeed(1), {} as never)).toThrow(TypeError);
+    expect(() => gather([Aio.succeed(1)], {} as never)).toThrow(/empty/);
+  });
+
+  it("gatherExits takes no options: an object is not an awaitable", () => {
+    expect(() => gatherExits(Aio.succeed(1), { returnExceptions: true } as never)).toThrow(/not an Aio/);
+  });
+
+  it("a boolean returnExceptions picks the form at run time", async () => {
+    const flag = (b: boolean): boolean => b;
+    const exits = await runGuarded(gather(Aio.succeed(1), Aio.fail("x"), { returnExceptions: flag(true) }));
+    expect(exits).toEqual([Exit.succeed(1), Exit.fail("x")]);
+    const values = await runGuarded(gather(Aio.succeed(1), Aio.succeed(2), { returnExceptions: flag(false) }));
+    expect(values).toEqual([1, 2]);
+  });
+});
