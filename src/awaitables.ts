@@ -6,6 +6,7 @@
  * @module awaitables
  */
 import * as Exit from "./Exit.js";
+import { EventLoopError } from "./exceptions.js";
 import { Aio, Future, Task } from "./internal/core.js";
 import type { EventLoop } from "./events.js";
 
@@ -95,6 +96,27 @@ export const checkAwaitable = (fn: string, u: unknown, index?: number): void => 
   if (u instanceof Aio || u instanceof Future) return;
   const where = index === undefined ? "the argument" : `argument ${index}`;
   throw new TypeError(`${fn}: ${where} is not an Aio, Task or Future; got ${describe(u)}`);
+};
+
+/**
+ * @internal Throws an `EventLoopError` (a defect, when thrown in a step) if `fut` is
+ * bound to another loop than `loop`: waiting on it would hang, since its loop is not
+ * the one running (asyncio raises at once: "... attached to a different loop"). The one
+ * check every combinator makes before it starts anything, so nothing is left orphaned.
+ */
+export const checkSameLoop = (fn: string, fut: Future<unknown, unknown>, loop: EventLoop, index?: number): void => {
+  if (fut.getLoop() === loop) return;
+  const what = fut instanceof Task ? `task ${JSON.stringify(fut.getName())}` : "future";
+  const where = index === undefined ? "" : ` (argument ${index})`;
+  throw new EventLoopError(`${fn}: the ${what}${where} is attached to a different loop`);
+};
+
+/** @internal `checkSameLoop` for each future or task among `items`. */
+export const checkSameLoops = (fn: string, items: readonly Awaitable<unknown, unknown>[], loop: EventLoop): void => {
+  for (let i = 0; i < items.length; i++) {
+    const a = items[i];
+    if (a instanceof Future) checkSameLoop(fn, a, loop, i);
+  }
 };
 
 /** @internal Reads an iterable of awaitables into an array, checking each element. */

@@ -13,6 +13,7 @@ import {
   CONTINUE_ERR,
   CONTINUE_OK,
   checkAwaitable,
+  checkSameLoops,
   describe,
   exitOf,
   startTask,
@@ -60,6 +61,8 @@ class Gathering extends Future<unknown, unknown> {
     loop: EventLoop,
     readonly n: number,
     readonly mode: Mode,
+    /** The combinator's name, for messages. */
+    readonly fn: string,
   ) {
     super(loop);
     this.children = new Array<Future<unknown, unknown> | undefined>(n);
@@ -132,7 +135,7 @@ class Gathering extends Future<unknown, unknown> {
    */
   reportLateFailures(outcome: Exit.Exit<unknown, unknown>): void {
     const kept = outcome._tag === "Failure" ? outcome.cause : undefined;
-    const fn = this.mode === RACE ? "race" : this.mode === ALL ? "gather" : "gatherExits";
+    const fn = this.fn;
     const what = this.mode === RACE ? "a contender" : "a child";
     for (const i of this.lateFailures!) {
       const e = this.exits[i] as Exit.Failure<unknown>;
@@ -263,6 +266,7 @@ class GatherAio extends Aio<unknown, unknown> {
   constructor(
     private readonly items: readonly Awaitable<unknown, unknown>[],
     private readonly mode: Mode,
+    private readonly fn: string,
   ) {
     super();
   }
@@ -272,7 +276,8 @@ class GatherAio extends Aio<unknown, unknown> {
     const items = this.items;
     const n = items.length;
     const loop = f.getLoop();
-    const g = new Gathering(loop, n, this.mode);
+    checkSameLoops(this.fn, items, loop); // before any child starts
+    const g = new Gathering(loop, n, this.mode, this.fn);
     for (let i = 0; i < n; i++) {
       const c = items[i]!;
       if (c instanceof Future) {
@@ -443,7 +448,7 @@ export function gather<const T extends readonly Awaitable[]>(
 export function gather<const T extends readonly Awaitable[]>(...aws: T): Aio<GatherValues<T>, AwaitableError<T[number]>>;
 export function gather(...args: readonly unknown[]): Aio<unknown, unknown> {
   const { items, exits } = parseArgs("gather", args, true);
-  return new GatherAio(items, exits ? EXITS : ALL);
+  return new GatherAio(items, exits ? EXITS : ALL, "gather");
 }
 
 /**
@@ -463,7 +468,7 @@ export function gatherExits<const T extends readonly Awaitable[]>(aws: T): Aio<G
 export function gatherExits<const T extends readonly Awaitable[]>(...aws: T): Aio<GatherExits<T>>;
 export function gatherExits(...args: readonly unknown[]): Aio<unknown, unknown> {
   const { items } = parseArgs("gatherExits", args, false);
-  return new GatherAio(items, EXITS);
+  return new GatherAio(items, EXITS, "gatherExits");
 }
 
 /**
@@ -495,5 +500,5 @@ export function race(...args: readonly unknown[]): Aio<unknown, unknown> {
     checkAwaitable("race", u, i);
     return u as Awaitable<unknown, unknown>;
   });
-  return new GatherAio(items, RACE);
+  return new GatherAio(items, RACE, "race");
 }

@@ -16,6 +16,8 @@ import {
   CONTINUE_ERR,
   CONTINUE_OK,
   checkAwaitable,
+  checkSameLoop,
+  checkSameLoops,
   checkTimeout,
   describe,
   exitOf,
@@ -108,8 +110,9 @@ class WaitFor<A, E> extends Aio<A, E | TimeoutError> {
   _eval(f: Task<unknown, unknown>): Aio<unknown, unknown> | null {
     const aw = this.aw as Awaitable<unknown, unknown>;
     const ms = this.ms;
-    if (ms === null) return aw instanceof Aio ? aw : new AwaitFuture(aw);
     const loop = f.getLoop();
+    if (aw instanceof Future) checkSameLoop("waitFor", aw, loop);
+    if (ms === null) return aw instanceof Aio ? aw : new AwaitFuture(aw);
     if (ms <= 0) {
       // asyncio: the result if already done, else cancel, wait, and TimeoutError.
       if (aw instanceof Aio) return TIMED_OUT;
@@ -296,6 +299,7 @@ export const wait = <const T extends Awaitable>(
   const ms = checkTimeout("wait", options?.timeout);
   return gen(function* () {
     const loop = yield* sync(getRunningLoop);
+    checkSameLoops("wait", items, loop); // before any task is made
     const owned: Task<unknown, unknown>[] = [];
     const seen = new Set<Future<unknown, unknown>>();
     for (const a of items) {
@@ -401,6 +405,7 @@ class Completion {
   }
 
   private start(loop: EventLoop): void {
+    checkSameLoops("asCompleted", this.items, loop); // before any task is made
     this.started = true;
     this.loop = loop;
     for (const a of this.items) {

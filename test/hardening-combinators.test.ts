@@ -7,7 +7,9 @@ import { describe, expect, it } from "vitest";
 import {
   Aio,
   CancelledError,
+  EventLoopError,
   Exit,
+  Future,
   Task,
   TimeoutError,
   createTask,
@@ -18,6 +20,9 @@ import {
   race,
   timeout,
   timeoutAt,
+  asCompleted,
+  shield,
+  wait,
   waitFor,
 } from "../src/index.js";
 import type { EventLoop, TaskFactory } from "../src/index.js";
@@ -377,5 +382,53 @@ describe("hardening: gather's options are checked", () => {
     expect(exits).toEqual([Exit.succeed(1), Exit.fail("x")]);
     const values = await runGuarded(gather(Aio.succeed(1), Aio.succeed(2), { returnExceptions: flag(false) }));
     expect(values).toEqual([1, 2]);
+  });
+});
+
+// ---------------------------------------------------------------------------------------
+// 6. Futures and tasks of another loop
+
+/** The defect of a died exit as an EventLoopError message, or undefined. */
+const loopErrorOf = (e: Exit.Exit<unknown, unknown>): string | undefined => {
+  const d = defectOf(e);
+  return d instanceof EventLoopError ? d.message : undefined;
+};
+
+describe("hardening: a future or task of another loop is an EventLoopError at once", () => {
+  const other = newEventLoop(V);
+  const foreignFuture = other.createFuture<number>();
+  const foreignTask = other.createTask(Aio.never, { name: "elsewhere" });
+  const cases: ReadonlyArray<readonly [string, (f: Future<unknown, unknown>) => Aio.Aio<unknown, unknown>]> = [
+    ["gather", (f) => gather(Aio.sleep(10), f)],
+    ["gatherExits", (f) => gatherExits(Aio.sleep(10), f)],
+    ["race", (f) => race(Aio.sleep(10), f)],
+    ["wait", (f) => wait([Aio.sleep(10), f])],
+    ["shield", (f) => shield(f)],
+    ["waitFor", (f) => waitFor(f, 100)],
+    ["asCompleted", (f) => asCompleted([Aio.sleep(10), f])[0]!],
+  ];
+  for (const [fn, make] of cases) {
+    for (const [what, fut] of [
+      ["a future", foreignFuture],
+      ["a task", foreignTask],
+    ] as const) {
+      it(`${fn} over ${what} of another loop`, async () => {
+        const e = await exitWith(null, timed(make(fut as Future<unknown, unknown>)));
+        expect(e._tag).toBe("Success");
+        if (e._tag !== "Success") return;
+        const [exit, t] = e.value;
+        expect(loopErrorOf(exit)).toMatch(new RegExp(`^${fn}: the (future|task)\\b.* is attached to a different loop$`));
+        if (what === "a task") expect(loopErrorOf(exit)).toContain("elsewhere");
+        expect(t).toBe(0); // at once
+      });
+    }
+  }
+
+  it("gather starts none of its children when one is of another loop", async () => {
+    const log: string[] = [];
+    const first = Aio.sync(() => void log.push("started")).pipe(Aio.flatMap(() => Aio.sleep(10)));
+    const e = await exitWith(null, gather(first, foreignFuture));
+    expect(loopErrorOf(e)).toMatch(/attached to a different loop/);
+    expect(log).toEqual([]);
   });
 });
