@@ -31,6 +31,12 @@ const RACE = 2; // race: the first success, or (all failed) the first failure
 type Mode = typeof ALL | typeof EXITS | typeof RACE;
 
 /**
+ * While a `Gathering.cancel` runs: the gatherings (each followed by its message) whose
+ * children are still to be cancelled.
+ */
+let cancelQueue: Array<Gathering | string | undefined> | null = null;
+
+/**
  * The future a gather waits on (asyncio's `_GatheringFuture`): done when every started
  * child has ended. Cancelling it cancels the children; it then ends cancelled once they
  * have all ended.
@@ -69,19 +75,47 @@ class Gathering extends Future<unknown, unknown> {
     this.exits = new Array<Exit.Exit<unknown, unknown> | undefined>(n);
   }
 
-  /** asyncio's `_GatheringFuture.cancel`: cancels the children, not itself. */
+  /**
+   * asyncio's `_GatheringFuture.cancel`: cancels the children, not itself. Returns
+   * whether a child accepted (one not done: a task or future refuses only when done).
+   *
+   * Stack-safe: cancelling a child task waiting on its own gathering cancels that
+   * gathering, and so on down a nest of gathers. The outermost call cancels the
+   * gatherings reached that way one after the other, from a queue, instead of nesting
+   * a JS call per level (a nest 10^5 deep would overflow the stack).
+   */
   override cancel(msg?: string): boolean {
     if (this.done()) return false;
-    let ret = false;
+    let accepts = false;
     for (let i = 0; i < this.n; i++) {
       const c = this.children[i];
-      if (c !== undefined && this.exits[i] === undefined && c.cancel(msg)) ret = true;
+      if (c !== undefined && this.exits[i] === undefined && !c.done()) {
+        accepts = true;
+        break;
+      }
     }
-    if (ret) {
-      this.cancelRequested = true;
-      this.cancelMsg = msg;
+    if (!accepts) return false;
+    this.cancelRequested = true;
+    this.cancelMsg = msg;
+    if (cancelQueue !== null) {
+      cancelQueue.push(this, msg); // an outer cancel is unwinding the nest: after it
+      return true;
     }
-    return ret;
+    const queue: Array<Gathering | string | undefined> = (cancelQueue = [this, msg]);
+    try {
+      for (let k = 0; k < queue.length; k += 2) (queue[k] as Gathering).cancelChildren(queue[k + 1] as string | undefined);
+    } finally {
+      cancelQueue = null;
+    }
+    return true;
+  }
+
+  /** Cancels every started child not ended yet. */
+  cancelChildren(msg: string | undefined): void {
+    for (let i = 0; i < this.n; i++) {
+      const c = this.children[i];
+      if (c !== undefined && this.exits[i] === undefined) c.cancel(msg);
+    }
   }
 
   /** Watches child `i`, a task or future passed in (started, not done). */
@@ -154,10 +188,11 @@ class Gathering extends Future<unknown, unknown> {
   /** The outcome is decided: cancel every other started child. */
   private stop(): void {
     this.stopping = true;
-    for (let j = 0; j < this.n; j++) {
-      const c = this.children[j];
-      if (c !== undefined && this.exits[j] === undefined) c.cancel();
-    }
+    // Already cancelled with the gathering: cancelling them again would cancel again
+    // everything below them too, once per level of a nest of gathers whose children all
+    // end cancelled in one iteration (quadratic in the depth).
+    if (this.cancelRequested) return;
+    this.cancelChildren(undefined);
   }
 
   outcome(): Exit.Exit<unknown, unknown> {

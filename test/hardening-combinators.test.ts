@@ -105,6 +105,44 @@ describe("hardening: gather, race and gatherExits never hang", () => {
   }
 });
 
+/** `gather(deepNever(n - 1), sleep(50))`, `n` deep, over a leaf that never ends. */
+const deepNever = (n: number): Aio.Aio<unknown> =>
+  n === 0 ? Aio.never : gather(Aio.suspend(() => deepNever(n - 1)), Aio.sleep(50));
+
+/** Counts the `cancel()` calls on the tasks it makes (lazy or eager). */
+const countingFactory = (eager: boolean): { factory: TaskFactory; cancels: () => number } => {
+  let n = 0;
+  class CountingTask<A, E> extends Task<A, E> {
+    override cancel(msg?: string): boolean {
+      n++;
+      return super.cancel(msg);
+    }
+  }
+  const factory: TaskFactory = (loop, aio, opts) => new CountingTask(loop, aio, opts?.name, eager);
+  return { factory, cancels: () => n };
+};
+
+describe("hardening: cancelling a deep nest of gathers", () => {
+  for (const [name, factory] of FACTORIES) {
+    it(`timeout(10, a 3*10^4-deep nest) ends with a TimeoutError (stack-safe), with ${name}`, async () => {
+      const e = await exitWith(factory, timeout(10, deepNever(30_000)));
+      expect(errorOf(e)).toBeInstanceOf(TimeoutError);
+    });
+  }
+
+  for (const eager of [false, true]) {
+    it(`cancels each task a bounded number of times, not once per level above it (${eager ? "eager" : "lazy"})`, async () => {
+      const n = 1000;
+      const { factory, cancels } = countingFactory(eager);
+      const e = await exitWith(factory, timeout(10, deepNever(n)));
+      expect(errorOf(e)).toBeInstanceOf(TimeoutError);
+      // 2n tasks (a nest level and a sleep per level), each cancelled once: re-cancelling
+      // a level's subtree at every level above it was about n^2 / 2 calls.
+      expect(cancels()).toBeLessThanOrEqual(2 * n + 2);
+    });
+  }
+});
+
 // ---------------------------------------------------------------------------------------
 // 2. Defects in losers' cleanup are reported
 
