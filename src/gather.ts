@@ -446,6 +446,9 @@ const parseArgs = (
  * fails with a `CancelledError`, as asyncio). Cancelling the gather cancels every child;
  * it ends cancelled once they have all ended.
  *
+ * A task or future of another loop is an `EventLoopError` defect at once, before any
+ * child starts.
+ *
  * With `{ returnExceptions: true }` as the last argument it never fails because of a
  * child and returns every child's `Exit` instead (see `gatherExits`); with a `boolean`
  * known only at run time, the result type is the union of both forms. An options object
