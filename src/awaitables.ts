@@ -6,6 +6,7 @@
  * @module awaitables
  */
 import * as Exit from "./Exit.js";
+import { EventLoopError } from "./exceptions.js";
 import { Aio, Future, Task } from "./internal/core.js";
 import type { EventLoop } from "./events.js";
 
@@ -97,6 +98,27 @@ export const checkAwaitable = (fn: string, u: unknown, index?: number): void => 
   throw new TypeError(`${fn}: ${where} is not an Aio, Task or Future; got ${describe(u)}`);
 };
 
+/**
+ * @internal Throws an `EventLoopError` (a defect, when thrown in a step) if `fut` is
+ * bound to another loop than `loop`: waiting on it would hang, since its loop is not
+ * the one running (asyncio raises at once: "... attached to a different loop"). The one
+ * check every combinator makes before it starts anything, so nothing is left orphaned.
+ */
+export const checkSameLoop = (fn: string, fut: Future<unknown, unknown>, loop: EventLoop, index?: number): void => {
+  if (fut.getLoop() === loop) return;
+  const what = fut instanceof Task ? `task ${JSON.stringify(fut.getName())}` : "future";
+  const where = index === undefined ? "" : ` (argument ${index})`;
+  throw new EventLoopError(`${fn}: the ${what}${where} is attached to a different loop`);
+};
+
+/** @internal `checkSameLoop` for each future or task among `items`. */
+export const checkSameLoops = (fn: string, items: readonly Awaitable<unknown, unknown>[], loop: EventLoop): void => {
+  for (let i = 0; i < items.length; i++) {
+    const a = items[i];
+    if (a instanceof Future) checkSameLoop(fn, a, loop, i);
+  }
+};
+
 /** @internal Reads an iterable of awaitables into an array, checking each element. */
 export const toAwaitables = (fn: string, aws: unknown): Awaitable<unknown, unknown>[] => {
   if (aws === null || aws === undefined || typeof (aws as { [Symbol.iterator]?: unknown })[Symbol.iterator] !== "function") {
@@ -125,22 +147,28 @@ export const checkTimeout = (fn: string, ms: unknown): number | null => {
 
 /** Nesting depth of eager starts (an eager child that eagerly starts children...). */
 let eagerDepth = 0;
-/** Beyond this depth children start on the next loop iteration, to bound the JS stack. */
+/** Beyond this depth a child must not run its first step at once, to bound the JS stack. */
 const MAX_EAGER_DEPTH = 64;
 
 /**
+ * @internal Whether a task started now would nest `MAX_EAGER_DEPTH` eager first steps
+ * deep: its program must then suspend (yield to the loop) before doing anything else.
+ */
+export const startWouldNestTooDeep = (): boolean => eagerDepth >= MAX_EAGER_DEPTH;
+
+/**
  * @internal Starts `aio` as a task of `loop`. With no task factory set it starts
- * eagerly; with one, through the factory (first step on a later
- * iteration, as `createTask`).
+ * eagerly (its first step runs now, inside the caller's step: asyncio's eager_start, so
+ * a program that finishes without suspending never goes through the loop); with one,
+ * through the factory, which may start it eagerly too. Either way the nesting is
+ * counted: a caller past `startWouldNestTooDeep()` must give a program that suspends
+ * first.
  */
 export const startTask = <A, E>(loop: EventLoop, aio: Aio<A, E>): Task<A, E> => {
-  if (loop.getTaskFactory() !== null || eagerDepth >= MAX_EAGER_DEPTH) return loop.createTask(aio);
   if (loop.isClosed()) return loop.createTask(aio); // throws the closed-loop error
-  // The first step runs at once, inside the caller's step (asyncio's eager_start): a
-  // program that finishes without suspending never goes through the loop.
   eagerDepth++;
   try {
-    return new Task(loop, aio, undefined, true);
+    return loop.getTaskFactory() !== null ? loop.createTask(aio) : new Task(loop, aio, undefined, true);
   } finally {
     eagerDepth--;
   }

@@ -33,19 +33,22 @@ export class CancelledError extends Error {
 }
 
 /**
- * A deadline passed (asyncio.TimeoutError). Raised by `waitFor`, `timeout` and the like.
+ * A deadline passed (asyncio.TimeoutError). Raised by `waitFor`, `timeout` and the like;
+ * its `cause` is then the `CancelledError` the deadline threw into the body, which the
+ * TimeoutError replaced (asyncio: `raise TimeoutError from exc`).
  *
  * @example
  * ```ts
- * import { TimeoutError } from "aio-ts";
- * const e = new TimeoutError("too slow");
+ * import { CancelledError, TimeoutError } from "aio-ts";
+ * const e = new TimeoutError("too slow", { cause: new CancelledError() });
  * e._tag; // "TimeoutError"
+ * e.cause instanceof CancelledError; // true
  * ```
  */
 export class TimeoutError extends Error {
   readonly _tag = "TimeoutError" as const;
-  constructor(message?: string) {
-    super(message ?? "");
+  constructor(message?: string, options?: ErrorOptions) {
+    super(message ?? "", options);
     this.name = "TimeoutError";
   }
 }

@@ -7,15 +7,17 @@
  */
 import * as Cause from "./Cause.js";
 import * as Exit from "./Exit.js";
-import { Aio, AwaitFuture, FailCause, Future, Succeed, Sync, type Frame, type Task } from "./internal/core.js";
+import { Aio, AwaitFuture, FailCause, Future, Sleep, Succeed, Sync, Task, type Frame } from "./internal/core.js";
 import type { EventLoop } from "./events.js";
 import {
   CONTINUE_ERR,
   CONTINUE_OK,
   checkAwaitable,
+  checkSameLoops,
   describe,
   exitOf,
   startTask,
+  startWouldNestTooDeep,
   type Awaitable,
   type AwaitableError,
   type AwaitableValue,
@@ -27,6 +29,12 @@ const EXITS = 1; // gatherExits: every outcome
 const RACE = 2; // race: the first success, or (all failed) the first failure
 
 type Mode = typeof ALL | typeof EXITS | typeof RACE;
+
+/**
+ * While a `Gathering.cancel` runs: the gatherings (each followed by its message) whose
+ * children are still to be cancelled.
+ */
+let cancelQueue: Array<Gathering | string | undefined> | null = null;
 
 /**
  * The future a gather waits on (asyncio's `_GatheringFuture`): done when every started
@@ -48,30 +56,66 @@ class Gathering extends Future<unknown, unknown> {
   winner = -1;
   cancelRequested = false;
   cancelMsg: string | undefined = undefined;
+  /**
+   * Children that failed (not by cancellation) after being cancelled, by the gathering
+   * or from outside: a failing cleanup. Reported when the gathering settles unless that
+   * failure is the outcome.
+   */
+  lateFailures: number[] | undefined = undefined;
 
   constructor(
     loop: EventLoop,
     readonly n: number,
     readonly mode: Mode,
+    /** The combinator's name, for messages. */
+    readonly fn: string,
   ) {
     super(loop);
     this.children = new Array<Future<unknown, unknown> | undefined>(n);
     this.exits = new Array<Exit.Exit<unknown, unknown> | undefined>(n);
   }
 
-  /** asyncio's `_GatheringFuture.cancel`: cancels the children, not itself. */
+  /**
+   * asyncio's `_GatheringFuture.cancel`: cancels the children, not itself. Returns
+   * whether a child accepted (one not done: a task or future refuses only when done).
+   *
+   * Stack-safe: cancelling a child task waiting on its own gathering cancels that
+   * gathering, and so on down a nest of gathers. The outermost call cancels the
+   * gatherings reached that way one after the other, from a queue, instead of nesting
+   * a JS call per level (a nest 10^5 deep would overflow the stack).
+   */
   override cancel(msg?: string): boolean {
     if (this.done()) return false;
-    let ret = false;
+    let accepts = false;
     for (let i = 0; i < this.n; i++) {
       const c = this.children[i];
-      if (c !== undefined && this.exits[i] === undefined && c.cancel(msg)) ret = true;
+      if (c !== undefined && this.exits[i] === undefined && !c.done()) {
+        accepts = true;
+        break;
+      }
     }
-    if (ret) {
-      this.cancelRequested = true;
-      this.cancelMsg = msg;
+    if (!accepts) return false;
+    this.cancelRequested = true;
+    this.cancelMsg = msg;
+    if (cancelQueue !== null) {
+      cancelQueue.push(this, msg); // an outer cancel is unwinding the nest: after it
+      return true;
     }
-    return ret;
+    const queue: Array<Gathering | string | undefined> = (cancelQueue = [this, msg]);
+    try {
+      for (let k = 0; k < queue.length; k += 2) (queue[k] as Gathering).cancelChildren(queue[k + 1] as string | undefined);
+    } finally {
+      cancelQueue = null;
+    }
+    return true;
+  }
+
+  /** Cancels every started child not ended yet. */
+  cancelChildren(msg: string | undefined): void {
+    for (let i = 0; i < this.n; i++) {
+      const c = this.children[i];
+      if (c !== undefined && this.exits[i] === undefined) c.cancel(msg);
+    }
   }
 
   /** Watches child `i`, a task or future passed in (started, not done). */
@@ -91,6 +135,9 @@ class Gathering extends Future<unknown, unknown> {
     if (this.exits[i] !== undefined) return;
     this.exits[i] = exit;
     this.remaining--;
+    if ((this.stopping || this.cancelRequested) && exit._tag === "Failure" && exit.cause._tag !== "Interrupt") {
+      (this.lateFailures ??= []).push(i);
+    }
     if (!this.stopping) {
       if (this.mode === ALL) {
         if (exit._tag === "Failure") {
@@ -104,16 +151,48 @@ class Gathering extends Future<unknown, unknown> {
         } else if (this.failure === undefined) this.failure = exit.cause;
       }
     }
-    if (this.remaining === 0 && !this.launching) this._settle(this.outcome());
+    if (this.remaining === 0 && !this.launching) this.settle();
+  }
+
+  /** Settles with the outcome (every child has ended). */
+  settle(): void {
+    const outcome = this.outcome();
+    if (this.lateFailures !== undefined) this.reportLateFailures(outcome);
+    this._settle(outcome);
+  }
+
+  /**
+   * A child cancelled because the outcome was decided (a race's loser, a gather's
+   * sibling), or because the gathering was cancelled, whose cleanup failed: the outcome
+   * stays as decided, so that failure would be lost. It goes to the loop's exception
+   * handler instead (asyncio drops it silently).
+   */
+  reportLateFailures(outcome: Exit.Exit<unknown, unknown>): void {
+    const kept = outcome._tag === "Failure" ? outcome.cause : undefined;
+    const fn = this.fn;
+    const what = this.mode === RACE ? "a contender" : "a child";
+    for (const i of this.lateFailures!) {
+      const e = this.exits[i] as Exit.Failure<unknown>;
+      if (e.cause === kept) continue;
+      // In gatherExits' result each child's Exit is returned: nothing is lost there.
+      if (this.mode === EXITS && outcome._tag === "Success") continue;
+      const child = this.children[i];
+      this.getLoop().callExceptionHandler({
+        message: `${fn}: ${what} failed while being cancelled (its cleanup failed); the ${fn} result does not include it`,
+        exception: Cause.squash(e.cause),
+        ...(child instanceof Task ? { task: child } : child !== undefined ? { future: child } : {}),
+      });
+    }
   }
 
   /** The outcome is decided: cancel every other started child. */
   private stop(): void {
     this.stopping = true;
-    for (let j = 0; j < this.n; j++) {
-      const c = this.children[j];
-      if (c !== undefined && this.exits[j] === undefined) c.cancel();
-    }
+    // Already cancelled with the gathering: cancelling them again would cancel again
+    // everything below them too, once per level of a nest of gathers whose children all
+    // end cancelled in one iteration (quadratic in the depth).
+    if (this.cancelRequested) return;
+    this.cancelChildren(undefined);
   }
 
   outcome(): Exit.Exit<unknown, unknown> {
@@ -144,18 +223,31 @@ class Gathering extends Future<unknown, unknown> {
  * bottom frame), so no done callback or extra loop turn is needed. The child task itself
  * always ends with success (its outcome belongs to the gathering, so a failure is never
  * "unretrieved"), or cancelled.
+ *
+ * The frame reports only once it is pushed, by the task's first step: a task cancelled
+ * before that step ends without running it. So the gathering starts a child either
+ * eagerly (the first step pushes the frame at once; `deferred` makes that step suspend
+ * right after, to bound the stack of nested eager starts), or, when a task factory made
+ * a task whose first step has not run, also watches the task (see `startChild`).
  */
 class Child extends Aio<unknown, never> implements Frame {
+  /** The first step ran: the frame is on the task's stack and will report. */
+  started = false;
   constructor(
     private readonly aio: Aio<unknown, unknown>,
     private readonly g: Gathering,
     private readonly i: number,
+    /** Suspend once (a loop turn) after pushing the frame, before running `aio`. */
+    private readonly deferred: boolean,
   ) {
     super();
   }
   _eval(f: Task<unknown, unknown>): Aio<unknown, unknown> | null {
+    this.started = true;
     f._push(this);
-    return this.aio;
+    if (!this.deferred) return this.aio;
+    f._push(new RunAfter(this.aio));
+    return YIELD;
   }
   _ok(f: Task<unknown, unknown>): Aio<unknown, unknown> | null {
     // asyncio: a task cancelled that returns without suspending again ends cancelled.
@@ -172,6 +264,34 @@ class Child extends Aio<unknown, never> implements Frame {
   }
 }
 
+/** One loop turn (a cancellation requested meanwhile is delivered here). */
+const YIELD: Aio<unknown, unknown> = new Sleep(0, undefined);
+
+/** A deferred child's frame over the yield: then runs the child's program. */
+class RunAfter implements Frame {
+  constructor(private readonly aio: Aio<unknown, unknown>) {}
+  _ok(): Aio<unknown, unknown> | null {
+    return this.aio;
+  }
+  _err(): Aio<unknown, unknown> | null {
+    return CONTINUE_ERR;
+  }
+}
+
+/** Starts child `i` of `g`, running `aio`; records it as started. */
+const startChild = (loop: EventLoop, g: Gathering, i: number, aio: Aio<unknown, unknown>): void => {
+  const child = new Child(aio, g, i, startWouldNestTooDeep());
+  g.remaining++;
+  const t = startTask(loop, child);
+  g.children[i] = t;
+  if (!child.started) {
+    // A task factory's task, not started yet: if it is cancelled before its first step,
+    // the Child frame never reports, so its end is watched too (childDone takes the
+    // first report only).
+    t.addDoneCallback(() => g.childDone(i, exitOf(t)));
+  }
+};
+
 /**
  * The combinators as one Aio primitive: starts the children (Aio children eagerly, in
  * argument order, each up to its first suspension), stops starting them once the outcome
@@ -181,6 +301,7 @@ class GatherAio extends Aio<unknown, unknown> {
   constructor(
     private readonly items: readonly Awaitable<unknown, unknown>[],
     private readonly mode: Mode,
+    private readonly fn: string,
   ) {
     super();
   }
@@ -190,7 +311,8 @@ class GatherAio extends Aio<unknown, unknown> {
     const items = this.items;
     const n = items.length;
     const loop = f.getLoop();
-    const g = new Gathering(loop, n, this.mode);
+    checkSameLoops(this.fn, items, loop); // before any child starts
+    const g = new Gathering(loop, n, this.mode, this.fn);
     for (let i = 0; i < n; i++) {
       const c = items[i]!;
       if (c instanceof Future) {
@@ -216,13 +338,13 @@ class GatherAio extends Aio<unknown, unknown> {
         }
         g.ended(i, e);
       } else {
-        g.remaining++;
-        g.children[i] = startTask(loop, new Child(c, g, i));
+        startChild(loop, g, i, c);
       }
     }
     g.launching = false;
     if (g.remaining === 0) {
       const e = g.outcome();
+      if (g.lateFailures !== undefined) g.reportLateFailures(e);
       return e._tag === "Success" ? new Succeed(e.value) : new FailCause(e.cause);
     }
     return new AwaitFuture(g);
@@ -230,7 +352,9 @@ class GatherAio extends Aio<unknown, unknown> {
 }
 
 /**
- * The options object of `gather`, given as its last argument.
+ * The options object of `gather`, given as its last argument. When given, it names
+ * `returnExceptions` (an empty object or an unknown key is a TypeError: a plain object in
+ * last place is never silently taken for options).
  * @example
  * ```ts
  * import { Aio, gather } from "aio-ts";
@@ -239,7 +363,7 @@ class GatherAio extends Aio<unknown, unknown> {
  */
 export interface GatherOptions {
   /** `true`: never fail because of a child; the result lists every child's `Exit`. */
-  readonly returnExceptions?: boolean;
+  readonly returnExceptions: boolean;
 }
 
 /**
@@ -264,23 +388,42 @@ export type GatherExits<T extends readonly unknown[]> = {
 };
 
 /** A plain object (not an awaitable, array or promise): gather's trailing options. */
-const isOptions = (u: unknown): u is GatherOptions => {
+const isPlainObject = (u: unknown): u is object => {
   if (typeof u !== "object" || u === null) return false;
   const proto: unknown = Object.getPrototypeOf(u);
   return proto === Object.prototype || proto === null;
 };
 
-/** Splits gather's arguments: `(a, b, c)`, `([a, b, c])`, either with options last. */
-const parseArgs = (fn: string, args: readonly unknown[]): { items: Awaitable<unknown, unknown>[]; exits: boolean } => {
+/** Reads gather's options object: `returnExceptions`, the one key it may have. */
+const readOptions = (fn: string, o: object): boolean => {
+  const keys = Reflect.ownKeys(o);
+  for (const k of keys) {
+    if (k !== "returnExceptions") {
+      throw new TypeError(`${fn}: unknown option ${JSON.stringify(String(k))}; the options are { returnExceptions: boolean }`);
+    }
+  }
+  if (keys.length === 0) {
+    throw new TypeError(`${fn}: the last argument is an empty object; pass { returnExceptions: boolean }, or no options`);
+  }
+  const r = (o as { returnExceptions?: unknown }).returnExceptions;
+  if (typeof r !== "boolean") throw new TypeError(`${fn}: returnExceptions must be a boolean; got ${describe(r)}`);
+  return r;
+};
+
+/**
+ * Splits the arguments: `(a, b, c)` or `([a, b, c])`, for gather either with an options
+ * object last.
+ */
+const parseArgs = (
+  fn: string,
+  args: readonly unknown[],
+  takesOptions: boolean,
+): { items: Awaitable<unknown, unknown>[]; exits: boolean } => {
   let list: readonly unknown[] = args;
   let exits = false;
   const last = list[list.length - 1];
-  if (list.length > 0 && isOptions(last)) {
-    const r = (last as { returnExceptions?: unknown }).returnExceptions;
-    if (r !== undefined && typeof r !== "boolean") {
-      throw new TypeError(`${fn}: returnExceptions must be a boolean; got ${describe(r)}`);
-    }
-    exits = r === true;
+  if (takesOptions && list.length > 0 && isPlainObject(last)) {
+    exits = readOptions(fn, last);
     list = list.slice(0, -1);
   }
   if (list.length === 1 && Array.isArray(list[0])) list = list[0] as readonly unknown[];
@@ -303,8 +446,13 @@ const parseArgs = (fn: string, args: readonly unknown[]): { items: Awaitable<unk
  * fails with a `CancelledError`, as asyncio). Cancelling the gather cancels every child;
  * it ends cancelled once they have all ended.
  *
+ * A task or future of another loop is an `EventLoopError` defect at once, before any
+ * child starts.
+ *
  * With `{ returnExceptions: true }` as the last argument it never fails because of a
- * child and returns every child's `Exit` instead (see `gatherExits`).
+ * child and returns every child's `Exit` instead (see `gatherExits`); with a `boolean`
+ * known only at run time, the result type is the union of both forms. An options object
+ * with another key, or empty, is a TypeError.
  *
  * @example
  * ```ts
@@ -315,23 +463,30 @@ const parseArgs = (fn: string, args: readonly unknown[]): { items: Awaitable<unk
  * ```
  */
 export function gather<const T extends readonly Awaitable[]>(
-  ...args: [...aws: T, options: GatherOptions & { readonly returnExceptions: true }]
+  ...args: [...aws: T, options: { readonly returnExceptions: true }]
 ): Aio<GatherExits<T>>;
 export function gather<const T extends readonly Awaitable[]>(
   aws: T,
-  options: GatherOptions & { readonly returnExceptions: true },
+  options: { readonly returnExceptions: true },
 ): Aio<GatherExits<T>>;
 export function gather<const T extends readonly Awaitable[]>(
   aws: T,
-  options?: GatherOptions & { readonly returnExceptions?: false },
+  options?: { readonly returnExceptions: false },
 ): Aio<GatherValues<T>, AwaitableError<T[number]>>;
 export function gather<const T extends readonly Awaitable[]>(
-  ...args: [...aws: T, options: GatherOptions & { readonly returnExceptions?: false }]
+  ...args: [...aws: T, options: { readonly returnExceptions: false }]
 ): Aio<GatherValues<T>, AwaitableError<T[number]>>;
+export function gather<const T extends readonly Awaitable[]>(
+  aws: T,
+  options: GatherOptions,
+): Aio<GatherExits<T> | GatherValues<T>, AwaitableError<T[number]>>;
+export function gather<const T extends readonly Awaitable[]>(
+  ...args: [...aws: T, options: GatherOptions]
+): Aio<GatherExits<T> | GatherValues<T>, AwaitableError<T[number]>>;
 export function gather<const T extends readonly Awaitable[]>(...aws: T): Aio<GatherValues<T>, AwaitableError<T[number]>>;
 export function gather(...args: readonly unknown[]): Aio<unknown, unknown> {
-  const { items, exits } = parseArgs("gather", args);
-  return new GatherAio(items, exits ? EXITS : ALL);
+  const { items, exits } = parseArgs("gather", args, true);
+  return new GatherAio(items, exits ? EXITS : ALL, "gather");
 }
 
 /**
@@ -350,8 +505,8 @@ export function gather(...args: readonly unknown[]): Aio<unknown, unknown> {
 export function gatherExits<const T extends readonly Awaitable[]>(aws: T): Aio<GatherExits<T>>;
 export function gatherExits<const T extends readonly Awaitable[]>(...aws: T): Aio<GatherExits<T>>;
 export function gatherExits(...args: readonly unknown[]): Aio<unknown, unknown> {
-  const { items } = parseArgs("gatherExits", args);
-  return new GatherAio(items, EXITS);
+  const { items } = parseArgs("gatherExits", args, false);
+  return new GatherAio(items, EXITS, "gatherExits");
 }
 
 /**
@@ -383,5 +538,5 @@ export function race(...args: readonly unknown[]): Aio<unknown, unknown> {
     checkAwaitable("race", u, i);
     return u as Awaitable<unknown, unknown>;
   });
-  return new GatherAio(items, RACE);
+  return new GatherAio(items, RACE, "race");
 }

@@ -5,7 +5,7 @@
  */
 import * as Exit from "./Exit.js";
 import { Aio, AwaitFuture, Future, type Task } from "./internal/core.js";
-import { checkAwaitable, exitOf, type Awaitable } from "./awaitables.js";
+import { checkAwaitable, checkSameLoop, exitOf, type Awaitable } from "./awaitables.js";
 
 class Shield<A, E> extends Aio<A, E> {
   constructor(private readonly aw: Awaitable<A, E>) {
@@ -14,6 +14,7 @@ class Shield<A, E> extends Aio<A, E> {
   _eval(f: Task<unknown, unknown>): Aio<unknown, unknown> | null {
     const loop = f.getLoop();
     const aw = this.aw as Awaitable<unknown, unknown>;
+    if (aw instanceof Future) checkSameLoop("shield", aw, loop);
     const inner = aw instanceof Future ? aw : loop.createTask(aw);
     if (inner.done()) return new AwaitFuture(inner);
     const outer = loop.createFuture<unknown, unknown>();

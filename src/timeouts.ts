@@ -11,9 +11,9 @@
  */
 import * as Cause from "./Cause.js";
 import { InvalidStateError, TimeoutError } from "./exceptions.js";
-import { Aio, type Frame, type Task, type Timer } from "./internal/core.js";
+import { Aio, AwaitFuture, type Frame, type Task, type Timer } from "./internal/core.js";
 import type { EventLoop } from "./events.js";
-import { CONTINUE_ERR, CONTINUE_OK, describe } from "./awaitables.js";
+import { CONTINUE_ERR, CONTINUE_OK, describe, startTask } from "./awaitables.js";
 
 /** The life cycle of a scope, as asyncio's `_State`. */
 type State = "created" | "active" | "expiring" | "expired" | "finished";
@@ -159,6 +159,29 @@ export class Timeout implements Frame {
     return false;
   }
 
+  /**
+   * @internal A scope entered inside an uninterruptible region: its body runs in a task
+   * of its own, started now (eagerly, as gather's children), which the caller waits for.
+   *
+   * The region shields what runs in it from cancellation coming from outside, but a
+   * deadline the body set for itself must still apply. A task has one interruptibility,
+   * so the scope cannot cancel the caller's task (the region would defer the scope's own
+   * deadline until the region ends: a hang for a body that never ends). A new task
+   * starts interruptible, so the deadline reaches the body; an outside cancellation of
+   * the caller stays deferred (the caller waits uninterruptibly) and does not reach the
+   * new task, so the body is shielded from it as before. Only this case pays for a task:
+   * a scope entered in an interruptible task runs its body inline.
+   */
+  static _inOwnTask(
+    f: Task<unknown, unknown>,
+    when: number | null,
+    body: Aio<unknown, unknown> | ((scope: Timeout) => Aio<unknown, unknown>),
+    lenient: boolean,
+    what: string | undefined,
+  ): Aio<unknown, unknown> {
+    return new AwaitFuture(startTask(f.getLoop(), new TimeoutScope(false, when, body, lenient, what)));
+  }
+
   /** @internal Frame: the body succeeded. */
   _ok(): Aio<unknown, unknown> | null {
     this._exit(undefined);
@@ -167,7 +190,10 @@ export class Timeout implements Frame {
 
   /** @internal Frame: the body failed. */
   _err(f: Task<unknown, unknown>): Aio<unknown, unknown> | null {
-    if (this._exit(f._cause)) f._cause = Cause.fail(new TimeoutError(this._what));
+    const c = f._cause;
+    // The CancelledError the body saw becomes the TimeoutError's cause (asyncio: `raise
+    // TimeoutError from exc`).
+    if (this._exit(c)) f._cause = Cause.fail(new TimeoutError(this._what, { cause: Cause.squash(c) }));
     return CONTINUE_ERR;
   }
 }
@@ -190,6 +216,7 @@ class TimeoutScope<A, E> extends Aio<A, E | TimeoutError> {
     const loop = f.getLoop();
     const now = loop.time();
     const when = this.t === null ? null : this.relative ? now + this.t : this.t;
+    if (!f._interruptible) return Timeout._inOwnTask(f, when, this.body as Body<unknown, unknown>, this.lenient, this.what);
     const scope = new Timeout(when, this.lenient, this.what);
     scope._enter(f, loop, now);
     f._push(scope);

@@ -7,7 +7,7 @@
  */
 import * as Cause from "./Cause.js";
 import * as Exit from "./Exit.js";
-import { TimeoutError } from "./exceptions.js";
+import { CancelledError, TimeoutError } from "./exceptions.js";
 import { Aio, AwaitFuture, FailCause, Future, Succeed, getRunningLoop, type Frame, type Task, type Timer } from "./internal/core.js";
 import type { EventLoop, TimerHandle } from "./events.js";
 import { exit as exitAio, gen, onExit, sync } from "./Aio.js";
@@ -16,6 +16,8 @@ import {
   CONTINUE_ERR,
   CONTINUE_OK,
   checkAwaitable,
+  checkSameLoop,
+  checkSameLoops,
   checkTimeout,
   describe,
   exitOf,
@@ -92,7 +94,7 @@ class Deadline implements Timer, Frame {
     const c = f._cause;
     // Our own cancellation of the inner, with no cancellation of the waiting task itself.
     if (this.timedOut && c._tag === "Interrupt" && f.cancelling() <= this.cancelling) {
-      f._cause = Cause.fail(new TimeoutError(WAIT_FOR_EXPIRED));
+      f._cause = Cause.fail(new TimeoutError(WAIT_FOR_EXPIRED, { cause: Cause.squash(c) }));
     }
     return CONTINUE_ERR;
   }
@@ -108,8 +110,9 @@ class WaitFor<A, E> extends Aio<A, E | TimeoutError> {
   _eval(f: Task<unknown, unknown>): Aio<unknown, unknown> | null {
     const aw = this.aw as Awaitable<unknown, unknown>;
     const ms = this.ms;
-    if (ms === null) return aw instanceof Aio ? aw : new AwaitFuture(aw);
     const loop = f.getLoop();
+    if (aw instanceof Future) checkSameLoop("waitFor", aw, loop);
+    if (ms === null) return aw instanceof Aio ? aw : new AwaitFuture(aw);
     if (ms <= 0) {
       // asyncio: the result if already done, else cancel, wait, and TimeoutError.
       if (aw instanceof Aio) return TIMED_OUT;
@@ -123,6 +126,8 @@ class WaitFor<A, E> extends Aio<A, E | TimeoutError> {
       // An Aio runs inline in this task, in a timeout scope (asyncio 3.12's wait_for)
       // whose deadline is lenient: an inner finishing in the deadline's iteration wins.
       const now = loop.time();
+      // Inside an uninterruptible region, in a task of its own (see Timeout._inOwnTask).
+      if (!f._interruptible) return Timeout._inOwnTask(f, now + ms, aw, true, WAIT_FOR_EXPIRED);
       const scope = new Timeout(now + ms, true, WAIT_FOR_EXPIRED);
       scope._enter(f, loop, now);
       f._push(scope);
@@ -140,7 +145,9 @@ class WaitFor<A, E> extends Aio<A, E | TimeoutError> {
 /** Fails with a fresh TimeoutError each time it runs. */
 class TimedOut extends Aio<never, TimeoutError> {
   _eval(): Aio<unknown, unknown> | null {
-    return new FailCause(Cause.fail(new TimeoutError(WAIT_FOR_EXPIRED)));
+    // asyncio cancels the (never started) inner and raises `TimeoutError from` its
+    // CancelledError; here the inner never starts, but the cause is the same kind.
+    return new FailCause(Cause.fail(new TimeoutError(WAIT_FOR_EXPIRED, { cause: new CancelledError() })));
   }
 }
 const TIMED_OUT: Aio<never, TimeoutError> = new TimedOut();
@@ -292,6 +299,7 @@ export const wait = <const T extends Awaitable>(
   const ms = checkTimeout("wait", options?.timeout);
   return gen(function* () {
     const loop = yield* sync(getRunningLoop);
+    checkSameLoops("wait", items, loop); // before any task is made
     const owned: Task<unknown, unknown>[] = [];
     const seen = new Set<Future<unknown, unknown>>();
     for (const a of items) {
@@ -397,6 +405,7 @@ class Completion {
   }
 
   private start(loop: EventLoop): void {
+    checkSameLoops("asCompleted", this.items, loop); // before any task is made
     this.started = true;
     this.loop = loop;
     for (const a of this.items) {

@@ -23,6 +23,7 @@ import {
   asCompleted,
   gather,
   gatherExits,
+  type GatherOptions,
   race,
   shield,
   taskGroup,
@@ -117,7 +118,24 @@ expectType<Aio.Aio<[Exit.Exit<1, "e1">, Exit.Exit<"two", "e2">], never>>(gather(
 expectType<Aio.Aio<[Exit.Exit<1, "e1">, Exit.Exit<number, "boom">], never>>(gather(a1, task, { returnExceptions: true }));
 expectType<Aio.Aio<Array<Exit.Exit<number, "n">>, never>>(gather(nums, { returnExceptions: true }));
 expectType<Aio.Aio<[1, "two"], "e1" | "e2">>(gather([a1, a2], { returnExceptions: false }));
-expectType<Aio.Aio<[1, "two"], "e1" | "e2">>(gather(a1, a2, {}));
+expectType<Aio.Aio<[1, "two"], "e1" | "e2">>(gather(a1, a2, { returnExceptions: false }));
+// a boolean known at run time: the union of both forms
+declare const flag: boolean;
+expectType<Aio.Aio<[Exit.Exit<1, "e1">, Exit.Exit<"two", "e2">] | [1, "two"], "e1" | "e2">>(
+  gather(a1, a2, { returnExceptions: flag }),
+);
+expectType<Aio.Aio<[Exit.Exit<1, "e1">, Exit.Exit<"two", "e2">] | [1, "two"], "e1" | "e2">>(
+  gather([a1, a2], { returnExceptions: flag }),
+);
+declare const opts: GatherOptions;
+expectType<Aio.Aio<Array<Exit.Exit<number, "n">> | number[], "n">>(gather(nums, opts));
+// an empty options object, or an unknown key, is not options (a TypeError at run time too)
+// @ts-expect-error: {} is not an awaitable, nor options
+gather(a1, a2, {});
+// @ts-expect-error: asyncio's spelling is not an option
+gather(a1, a2, { return_exceptions: true });
+// @ts-expect-error: an unknown key next to a known one
+gather([a1, a2], { returnExceptions: true, extra: 1 });
 expectType<Aio.Aio<[Exit.Exit<1, "e1">, Exit.Exit<"two", "e2">, Exit.Exit<boolean, never>], never>>(gatherExits(a1, a2, a3));
 expectType<Aio.Aio<[Exit.Exit<1, "e1">, Exit.Exit<"two", "e2">], never>>(gatherExits(roTuple));
 expectType<Aio.Aio<Array<Exit.Exit<number, "n">>, never>>(gatherExits(nums));
