@@ -85,7 +85,12 @@ class Gathering extends Future<unknown, unknown> {
    * a JS call per level (a nest 10^5 deep would overflow the stack).
    */
   override cancel(msg?: string): boolean {
-    if (this.done()) return false;
+    // Decided (a child's failure, a race's winner): the outcome is fixed, and asyncio's
+    // gathering future would be done already, so the cancellation is refused and stays
+    // pending on the waiting task, which gets it when it wakes with the outcome.
+    // Accepting it here would absorb it: the outcome is never replaced by a
+    // cancellation, so the waiter's cancel (a waitFor's deadline) would be lost.
+    if (this.done() || this.stopping) return false;
     let accepts = false;
     for (let i = 0; i < this.n; i++) {
       const c = this.children[i];
@@ -163,8 +168,9 @@ class Gathering extends Future<unknown, unknown> {
 
   /**
    * A child cancelled because the outcome was decided (a race's loser, a gather's
-   * sibling), or because the gathering was cancelled, whose cleanup failed: the outcome
-   * stays as decided, so that failure would be lost. It goes to the loop's exception
+   * sibling), or because the gathering was cancelled, that then failed (its cleanup
+   * failed, or its own failure raced with the decision): the outcome stays as decided,
+   * so that failure would be lost. It goes to the loop's exception
    * handler instead (asyncio drops it silently).
    */
   reportLateFailures(outcome: Exit.Exit<unknown, unknown>): void {
@@ -178,7 +184,7 @@ class Gathering extends Future<unknown, unknown> {
       if (this.mode === EXITS && outcome._tag === "Success") continue;
       const child = this.children[i];
       this.getLoop().callExceptionHandler({
-        message: `${fn}: ${what} failed while being cancelled (its cleanup failed); the ${fn} result does not include it`,
+        message: `${fn}: ${what} failed after the outcome was decided (while being cancelled); the ${fn} result does not include it`,
         exception: Cause.squash(e.cause),
         ...(child instanceof Task ? { task: child } : child !== undefined ? { future: child } : {}),
       });

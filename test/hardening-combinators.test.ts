@@ -470,3 +470,42 @@ describe("hardening: a future or task of another loop is an EventLoopError at on
     expect(log).toEqual([]);
   });
 });
+
+describe("a cancellation that reaches a decided gather / race is not absorbed (found by the schedule fuzzer)", () => {
+  it.each([
+    ["race(sleep(2), never)", () => race(Aio.sleep(2), Aio.never)],
+    ["race(sleep(2), sleep(5))", () => race(Aio.sleep(2), Aio.sleep(5))],
+  ] as const)("waitFor(%s then never, 2) times out at 2 ms", async (_name, mk) => {
+    const r = await vexit(
+      Aio.gen(function* () {
+        const exit = yield* Aio.exit(waitFor(mk().pipe(Aio.flatMap(() => Aio.never)), 2));
+        return { exit, at: now() };
+      }),
+    );
+    expect(r._tag).toBe("Success");
+    const { exit, at } = (r as { value: { exit: Exit.Exit<unknown, unknown>; at: number } }).value;
+    expect(errorOf(exit)).toBeInstanceOf(TimeoutError);
+    expect(at).toBe(2);
+  });
+
+  it("a task cancelled while its race's losers are still ending ends cancelled, after they ended", async () => {
+    const r = await vexit(
+      Aio.gen(function* () {
+        const log: string[] = [];
+        const loser = Aio.never.pipe(Aio.ensuring(Aio.sleep(3).pipe(Aio.tap(() => Aio.sync(() => void log.push("loser cleaned"))))));
+        const waiter = yield* createTask(race(Aio.sleep(1, "won"), loser).pipe(Aio.tap(() => Aio.sync(() => void log.push("waiter resumed")))));
+        yield* Aio.sleep(2); // the race is decided at 1; its loser cleans up until 4
+        waiter.cancel("stop");
+        const exit = yield* Aio.exit(Aio.from(waiter));
+        return { exit, log, at: now() };
+      }),
+    );
+    const v = (r as { value: { exit: Exit.Exit<unknown, unknown>; log: string[]; at: number } }).value;
+    expect(v.exit._tag).toBe("Failure");
+    expect(waiterInterrupted(v.exit)).toBe(true);
+    expect(v.log).toEqual(["loser cleaned"]);
+    expect(v.at).toBe(4);
+  });
+});
+
+const waiterInterrupted = (e: Exit.Exit<unknown, unknown>): boolean => e._tag === "Failure" && e.cause._tag === "Interrupt";

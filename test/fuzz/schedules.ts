@@ -551,7 +551,34 @@ export const SHUTDOWN_REPORT = "unhandled exception during run() shutdown";
  * report asyncio makes by design (`SHUTDOWN_REPORT`).
  */
 export const reportViolations = (o: Outcome): string[] =>
-  o.reported.filter((c) => c.message !== SHUTDOWN_REPORT).map((c) => `${c.message}: ${String(c.exception)}`);
+  o.reported
+    .filter((c) => c.message !== SHUTDOWN_REPORT && !LATE_CHILD_FAILURE.test(c.message) && !lostShieldedFailure(o, c))
+    .map((c) => `${c.message}: ${String(c.exception)}`);
+
+/**
+ * A report issue 8 asks for ("defects in losers' cleanup are reported"): a child of
+ * gather / race that fails after the outcome was decided, while being cancelled, is not
+ * in the result, so its failure goes to the exception handler instead of being lost.
+ */
+const LATE_CHILD_FAILURE = /^(gather|gatherExits|race): .* failed after the outcome was decided .* does not include it$/;
+
+/**
+ * A report aio-ts makes by design where asyncio drops the failure (docs/from-asyncio.md,
+ * differences: "exception was never retrieved"): a shield's inner that fails after its
+ * waiter was cancelled is a failure nobody reads, so it is reported as never retrieved.
+ * Allowed only when the failure was raised by a leaf inside a shield's inner subtree (or,
+ * for a failure no leaf raised, when the tree has a shield).
+ */
+const lostShieldedFailure = (o: Outcome, c: ExceptionContext): boolean => {
+  if (!c.message.includes("never retrieved")) return false;
+  const m = /^(?:fail|die)#(\d+)$/.exec(c.exception instanceof Error ? c.exception.message : "");
+  // Not a leaf's own error (a QueueShutDown met by a shielded `get`): allowed only when
+  // the tree has a shield at all.
+  if (m === null) return o.nodes.some((n) => n.detached);
+  for (let id: number | undefined = Number(m[1]); id !== undefined; id = o.nodes[id]?.parent)
+    if (o.nodes[id]?.detached === true) return true;
+  return false;
+};
 
 // ---------------------------------------------------------------------------------------
 // Counterexamples found by the fuzzer, hand-minimised: every property runs them first
@@ -567,6 +594,19 @@ const base = { cancels: [], factory: "none", maxsize: 0, permits: 1 } as const;
  */
 export const COUNTEREXAMPLES: ReadonlyArray<{ readonly found: string; readonly schedule: Schedule }> = [
   {
+    found: "waitFor over a race decided in the deadline's iteration, then never: the deadline's cancel was absorbed (hang)",
+    schedule: {
+      ...base,
+      root: {
+        t: "waitFor",
+        ms: 2,
+        thenNever: true,
+        kid: { t: "race", kids: [{ t: "lock", ms: 2, fin: E }, { t: "lock", ms: 0, fin: E }], fin: E },
+        fin: E,
+      },
+    },
+  },
+  {
     found: "with a task factory, race/gather hang when a child is cancelled before its first step",
     schedule: {
       ...base,
@@ -575,6 +615,7 @@ export const COUNTEREXAMPLES: ReadonlyArray<{ readonly found: string; readonly s
     },
   },
   {
+    // Reported by design (see lostShieldedFailure); kept to pin that nothing else is.
     found: "a shield's inner that fails after the caller was cancelled: 'Task exception was never retrieved'",
     schedule: {
       ...base,
