@@ -5,6 +5,8 @@
  *
  *   node --expose-gc --import tsx bench/s-waiters.ts <scenario> aio
  *
+ * (`npm run bench` runs them as rows W-<scenario>; `--only W` runs just these.)
+ *
  * Only aio-ts is measured (effect and native have no asyncio primitives to compare). Each
  * scenario measures N = 1e4 and N = 1e5 waiters in the same process (warmed up at 1e4);
  * `value` is µs per waiter at 1e5, `extra.us1e4` / `extra.us1e5` both figures, so the
@@ -214,7 +216,8 @@ const rounds: Record<string, Round> = {
 
 const SIZES = [10_000, 100_000] as const;
 
-const measure = async (scenario: string): Promise<Measurement> => {
+const measure = async (id: string): Promise<Measurement> => {
+  const scenario = id.startsWith("W-") ? id.slice(2) : id; // bench/run.ts's ids: W-<scenario>
   const cancelHalf = scenario.endsWith("-c");
   const key = cancelHalf ? scenario.slice(0, -2) : scenario;
   const round = rounds[key];
