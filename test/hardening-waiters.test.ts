@@ -14,8 +14,8 @@
  * Everything runs on virtual-time loops.
  */
 import fc from "fast-check";
-import { describe, expect, it } from "vitest";
-import { Aio, createTask, type Task } from "../src/index.js";
+import { describe, expect, it, vi } from "vitest";
+import { Aio, Future, createTask, type Task } from "../src/index.js";
 import { Barrier, BoundedSemaphore, Condition, Event, Lock, Semaphore } from "../src/locks.js";
 import { LifoQueue, PriorityQueue, Queue } from "../src/queues.js";
 import { WaiterQueue, type Waiter } from "../src/sync-internal.js";
@@ -425,6 +425,92 @@ describe("10^5 waiters, every other one cancelled: the rest get through in FIFO 
       ),
     );
     expect(got).toEqual(odds(N));
+  });
+});
+
+// ---------------------------------------------------------------------------------------
+// Scans pass each waiter once: counted, not timed
+
+/**
+ * Starts `n` tasks running `waiter`, lets them suspend, cancels those `cancel(i)` picks,
+ * runs `prepare`, then runs `act` synchronously while counting calls of
+ * `Future.prototype[method]`; the count.
+ */
+const countCalls = (
+  n: number,
+  waiter: Aio.Aio<unknown, unknown>,
+  cancel: (i: number) => boolean,
+  method: "done" | "cancelled",
+  act: () => void,
+  prepare: Aio.Aio<unknown> = Aio.void,
+): Promise<number> =>
+  vrun(
+    Aio.gen(function* () {
+      const tasks: Array<Task<unknown, unknown>> = [];
+      for (let i = 0; i < n; i++) tasks.push(yield* createTask(waiter));
+      yield* settle;
+      for (let i = 0; i < n; i++) if (cancel(i)) tasks[i]!.cancel();
+      yield* prepare;
+      const spy = vi.spyOn(Future.prototype, method);
+      try {
+        act();
+        return spy.mock.calls.length;
+      } finally {
+        spy.mockRestore();
+        for (const t of tasks) t.cancel();
+        for (const t of tasks) yield* Aio.exit(Aio.from(t));
+      }
+    }),
+  );
+
+describe("wake-ups pass each waiter once (future calls counted: linear, not quadratic)", () => {
+  const n = 3000;
+
+  it("Semaphore.release × n with n waiters (asyncio rescans the woken ones: n²/2)", async () => {
+    const sem = new Semaphore(0);
+    const calls = await countCalls(n, sem.acquire(), () => false, "done", () => {
+      for (let k = 0; k < n; k++) sem.release();
+    });
+    expect(calls).toBeLessThanOrEqual(2 * n);
+  });
+
+  it("Condition.notify(1) × n with n waiters", async () => {
+    const cond = new Condition();
+    const calls = await countCalls(
+      n,
+      cond.withLock(cond.wait()),
+      () => false,
+      "done",
+      () => {
+        for (let k = 0; k < n; k++) cond.notify(1);
+        cond.release();
+      },
+      cond.acquire(), // free: every waiter released it
+    );
+    expect(calls).toBeLessThanOrEqual(2 * n);
+  });
+
+  it("Event.set / clear × n with n waiters, every other one cancelled", async () => {
+    const ev = new Event();
+    const calls = await countCalls(n, ev.wait(), (i) => i % 2 === 0, "done", () => {
+      for (let k = 0; k < n; k++) {
+        ev.set();
+        ev.clear();
+      }
+    });
+    expect(calls).toBeLessThanOrEqual(2 * n);
+  });
+
+  it("Semaphore.locked() × n with the first n − 1 waiters cancelled (asyncio: any(not cancelled))", async () => {
+    const sem = new Semaphore(0);
+    const calls = await countCalls(n, sem.acquire(), (i) => i < n - 1, "cancelled", () => {
+      // The first release wakes the last waiter; the second leaves a permit free, so
+      // locked() asks whether some waiter is not cancelled: the woken one, behind n − 1.
+      sem.release();
+      sem.release();
+      for (let k = 0; k < n; k++) expect(sem.locked()).toBe(true);
+    });
+    expect(calls).toBeLessThanOrEqual(2 * n);
   });
 });
 
