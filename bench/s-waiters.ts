@@ -11,6 +11,8 @@
  * scenario measures N = 1e4 and N = 1e5 waiters in the same process (warmed up at 1e4);
  * `value` is µs per waiter at 1e5, `extra.us1e4` / `extra.us1e5` both figures, so the
  * report can show the ratio (≈ 1 for linear total time, ≈ 10 for quadratic).
+ * `WAITERS_RUNS` (default 3) and `WAITERS_SIZES=a,b` change the rounds and the sizes
+ * (`extra.us1e4` / `us1e5` then hold the figures at a / b; `extra.sizes` says which).
  *
  * Every scenario starts N tasks that each wait on the primitive, lets them all suspend,
  * then times from the first wake-up (or the first cancel) until every task has ended:
@@ -214,7 +216,11 @@ const rounds: Record<string, Round> = {
   },
 };
 
-const SIZES = [10_000, 100_000] as const;
+/** The two sizes measured (`WAITERS_SIZES=a,b` overrides them, to look at other scales). */
+const SIZES: readonly [number, number] = ((): readonly [number, number] => {
+  const [a, b] = (process.env["WAITERS_SIZES"] ?? "").split(",").map(Number);
+  return a !== undefined && b !== undefined && a > 0 && b > 0 ? [a, b] : [10_000, 100_000];
+})();
 
 const measure = async (id: string): Promise<Measurement> => {
   const scenario = id.startsWith("W-") ? id.slice(2) : id; // bench/run.ts's ids: W-<scenario>
@@ -230,7 +236,7 @@ const measure = async (id: string): Promise<Measurement> => {
     for (let r = 0; r < runs; r++) times.push(await round(n, cancelHalf));
     us.push((median(times) * 1000) / n);
   }
-  return { value: us[1]!, unit: "µs/waiter", extra: { us1e4: us[0]!, us1e5: us[1]!, ratio: us[1]! / us[0]! } };
+  return { value: us[1]!, unit: "µs/waiter", extra: { us1e4: us[0]!, us1e5: us[1]!, ratio: us[1]! / us[0]!, sizes: SIZES } };
 };
 
 /** The scenario ids, in table order. */
