@@ -261,7 +261,8 @@ export class Lock implements Acquirable {
   /** @internal */
   private _wakeUpFirst(): void {
     const fut = this._waiters?.peek()?.fut;
-    // asyncio's `_wake_up_first` looks at the first waiter only. A done future is already set to wake up (or cancelled and about to leave).
+    // asyncio's `_wake_up_first` looks at the first waiter only: a done one is already
+    // set to wake up, or cancelled and about to leave (it then wakes the next itself).
     if (fut !== undefined && !fut.done()) fut.setResult(true);
   }
 
