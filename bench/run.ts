@@ -3,7 +3,11 @@
  * own fresh node process, a few times each, takes the median of the per-op figure and
  * prints a markdown table (also written to bench/results.md).
  *
- * Options: `--only S1,S4` (a subset of scenarios), `--runs N` (override the repeat count).
+ * Then the waiter-queue rows (bench/s-waiters.ts, aio-ts only): per primitive, the time
+ * per waiter with 1e4 and 1e5 waiters, and their ratio (≈ 1: linear total time).
+ *
+ * Options: `--only S1,S4` (a subset of scenarios; `W` selects every waiter row, `W-lock`
+ * one), `--runs N` (override the repeat count).
  * With `--only`, bench/results.md is left alone (the table is only printed).
  */
 import { spawnSync } from "node:child_process";
@@ -40,6 +44,33 @@ const SCENARIOS: readonly ScenarioSpec[] = [
   { id: "S9", title: "S9 heap per suspended task (1e5 tasks, flatMap body)", unit: "bytes/task", runs: 3, timeoutMs: 60_000 },
   { id: "S9g", title: "S9g heap per suspended task (1e5 tasks, gen body)", unit: "bytes/task", runs: 3, timeoutMs: 60_000 },
 ];
+
+/**
+ * The waiter-queue rows (bench/s-waiters.ts): aio-ts only, each process measures 1e4
+ * and 1e5 waiters (median of 3 rounds each, after a warm-up).
+ */
+const WAITER_ROWS: ReadonlyArray<readonly [string, string]> = [
+  ["event", "Event.set, wake all"],
+  ["condition", "Condition.notifyAll, wake all"],
+  ["lock", "Lock hand-off, waiter to waiter"],
+  ["semaphore", "Semaphore(0), release × n"],
+  ["bsemaphore", "BoundedSemaphore, release × n"],
+  ["barrier", "Barrier(n + 1), last arrival releases all"],
+  ["queue-get", "Queue getters, fed n items"],
+  ["queue-put", "Queue(1) putters, drained by get × n"],
+  ["queue-join", "Queue.join, released by taskDone"],
+];
+const WAITER_SPECS: readonly ScenarioSpec[] = WAITER_ROWS.flatMap(([id, title]) => [
+  { id: `W-${id}`, title: `W ${title}`, unit: "µs/waiter", runs: 1, timeoutMs: 120_000, file: "s-waiters.ts" },
+  {
+    id: `W-${id}-c`,
+    title: `W ${title}, every other waiter cancelled first`,
+    unit: "µs/waiter",
+    runs: 1,
+    timeoutMs: 120_000,
+    file: "s-waiters.ts",
+  },
+]);
 
 interface RunResult {
   readonly ok: boolean;
@@ -133,6 +164,9 @@ const medianExtra = (cell: Cell, key: string): number | undefined => {
 const main = (): void => {
   const { only, runs: runsOverride } = parseArgs(process.argv.slice(2));
   const specs = SCENARIOS.filter((s) => only === undefined || only.has(s.id.toUpperCase()));
+  const waiterSpecs = WAITER_SPECS.filter(
+    (s) => only === undefined || only.has("W") || only.has(s.id.toUpperCase()),
+  );
   const cells = new Map<string, Cell>();
   const started = Date.now();
   const loadBefore = os.loadavg()[0]!;
@@ -151,6 +185,22 @@ const main = (): void => {
       }
     }
     for (const impl of IMPLS) cells.set(`${spec.id}/${impl}`, summarise(byImpl.get(impl)!));
+  }
+
+  const waiterCells = new Map<string, Cell>();
+  for (const spec of waiterSpecs) {
+    const runs = runsOverride ?? spec.runs;
+    const results: RunResult[] = [];
+    for (let rep = 0; rep < runs; rep++) {
+      const t0 = Date.now();
+      const r = runOnce(spec, "aio");
+      results.push(r);
+      const shown = r.ok
+        ? `${fmtNum(Number(r.extra?.["us1e4"]))} / ${fmtNum(r.value!)} ${spec.unit} at 1e4 / 1e5`
+        : `FAILED: ${r.error}`;
+      console.error(`[${spec.id} aio ${rep + 1}/${runs}] ${shown} (${((Date.now() - t0) / 1000).toFixed(1)} s)`);
+    }
+    waiterCells.set(spec.id, summarise(results));
   }
 
   // ----- table -----------------------------------------------------------------------
@@ -180,6 +230,21 @@ const main = (): void => {
       `| ${spec.title} | ${cellText(spec, "aio")} | ${cellText(spec, "effect")} | ${cellText(spec, "native")} | ${ratioText(spec, "effect")} | ${ratioText(spec, "native")} |`,
   );
   const table = [header, sep, ...rows].join("\n");
+  const waiterRows = waiterSpecs.map((spec) => {
+    const c = waiterCells.get(spec.id)!;
+    if (c.median === undefined) return `| ${spec.title} | **${c.error}** | | |`;
+    const small = medianExtra(c, "us1e4");
+    const ratio = small === undefined ? "n/a" : `${(c.median / small).toFixed(2)}×`;
+    return `| ${spec.title} | ${small === undefined ? "n/a" : fmtNum(small)} | ${fmtNum(c.median)} | ${ratio} |`;
+  });
+  const waiterTable =
+    waiterSpecs.length === 0
+      ? ""
+      : [
+          "| waiters (aio-ts only; from the first wake-up or cancel until every waiter has ended) | µs/waiter, 1e4 waiters | µs/waiter, 1e5 waiters | 1e5 / 1e4 |",
+          "|---|---:|---:|---:|",
+          ...waiterRows,
+        ].join("\n");
 
   // ----- notes -----------------------------------------------------------------------
   const notes: string[] = [];
@@ -225,16 +290,22 @@ const main = (): void => {
     );
   }
 
-  const perRun = specs
-    .map((spec) => {
+  const perRun = [
+    ...specs.map((spec) => {
       const lines = IMPLS.map((impl) => {
         const c = cells.get(`${spec.id}/${impl}`)!;
         const vals = c.results.map((r) => (r.ok ? fmtNum(r.value!) : `FAILED(${r.error})`));
         return `  - ${impl}: ${vals.join(", ")}`;
       });
       return `- ${spec.id} (${spec.unit}):\n${lines.join("\n")}`;
-    })
-    .join("\n");
+    }),
+    ...waiterSpecs.map((spec) => {
+      const vals = waiterCells
+        .get(spec.id)!
+        .results.map((r) => (r.ok ? `${fmtNum(Number(r.extra?.["us1e4"]))} / ${fmtNum(r.value!)}` : `FAILED(${r.error})`));
+      return `- ${spec.id} (${spec.unit} at 1e4 / 1e5): ${vals.join(", ")}`;
+    }),
+  ].join("\n");
 
   const cpu = os.cpus()[0]?.model ?? "unknown CPU";
   const env = `node ${process.version}, ${os.cpus().length} × ${cpu}, ${os.platform()} ${os.arch()}; each (scenario, impl) run in a fresh process (\`node --expose-gc --import tsx bench/scenario.ts <S> <impl>\`), median over processes (${specs.map((s) => `${s.id}: ${runsOverride ?? s.runs}`).join(", ")}); inside each process full-size warmup runs, then the median of several timed runs; whole bench took ${((Date.now() - started) / 1000).toFixed(0)} s. 1-min load average at start/end: ${loadBefore.toFixed(2)} / ${os.loadavg()[0]!.toFixed(2)}${Math.max(loadBefore, os.loadavg()[0]!) > 1 ? " (other work was running on the machine: expect noise)" : ""}.`;
@@ -248,6 +319,16 @@ const main = (): void => {
     "",
     table,
     "",
+    ...(waiterTable === ""
+      ? []
+      : [
+          "## Waiter queues",
+          "",
+          "bench/s-waiters.ts: n tasks wait on one primitive; timed from the first wake-up (or, in the rows with cancellation, the first of n/2 cancels of waiters 0, 2, 4, …) until every task has ended, divided by n. Linear total time shows as a flat time per waiter (ratio ≈ 1; a quadratic one would be ≈ 10).",
+          "",
+          waiterTable,
+          "",
+        ]),
     "## Notes",
     "",
     ...notes.map((n) => `- ${n}`),
@@ -258,7 +339,8 @@ const main = (): void => {
     "",
   ].join("\n");
 
-  console.log(table);
+  if (specs.length > 0) console.log(table);
+  if (waiterTable !== "") console.log((specs.length > 0 ? "\n" : "") + waiterTable);
   if (notes.length > 0) console.log("\n" + notes.map((n) => `- ${n}`).join("\n"));
   if (only === undefined) {
     writeFileSync(path.join(here, "results.md"), md);

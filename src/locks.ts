@@ -18,7 +18,7 @@ import * as Aio from "./Aio.js";
 import { CancelledError } from "./exceptions.js";
 import type { EventLoop } from "./events.js";
 import type { Future } from "./internal/core.js";
-import { bindLoop, checkInt, Deque, FastPath, NOT_READY, waitInLine } from "./sync-internal.js";
+import { bindLoop, checkInt, FastPath, NOT_READY, waitInLine, WaiterQueue } from "./sync-internal.js";
 
 // ---------------------------------------------------------------------------------------
 // Errors
@@ -92,7 +92,6 @@ export class BrokenBarrierError extends Error {
 // ---------------------------------------------------------------------------------------
 // Helpers
 
-const notCancelled = (f: Future<unknown, unknown>): boolean => !f.cancelled();
 const isCancelled = (e: unknown): boolean => e instanceof CancelledError;
 
 /**
@@ -181,14 +180,14 @@ export const withPermit: (semaphore: Acquirable) => <A, E>(aio: Aio.Aio<A, E>) =
 export class Lock implements Acquirable {
   /** @internal the loop this lock is bound to */
   _loop: EventLoop | undefined = undefined;
-  private _waiters: Deque<Future<true>> | null = null;
+  private _waiters: WaiterQueue<Future<true>> | null = null;
   private _locked = false;
   private readonly _acquire: Aio.Aio<true>;
 
   constructor() {
     const self = this;
     const canTake = (): boolean =>
-      !self._locked && (self._waiters === null || !self._waiters.some(notCancelled));
+      !self._locked && (self._waiters === null || self._waiters.firstLive() === null);
     const slow: Aio.Aio<true> = Aio.gen(function* () {
       // Jumping the queue when every waiter is cancelled is asyncio's optimisation.
       if (canTake()) {
@@ -197,7 +196,7 @@ export class Lock implements Acquirable {
       }
       const fut = bindLoop(self, "Lock").createFuture<true>();
       try {
-        yield* waitInLine((self._waiters ??= new Deque()), fut);
+        yield* waitInLine((self._waiters ??= new WaiterQueue()), fut);
       } catch (e) {
         // Keep the invariant: when the lock is free (or was just handed to us), the
         // first remaining waiter must be woken.
@@ -261,8 +260,9 @@ export class Lock implements Acquirable {
 
   /** @internal */
   private _wakeUpFirst(): void {
-    const fut = this._waiters?.peek();
-    // A done future is already set to wake up (or cancelled and about to leave).
+    const fut = this._waiters?.peek()?.fut;
+    // asyncio's `_wake_up_first` looks at the first waiter only: a done one is already
+    // set to wake up, or cancelled and about to leave (it then wakes the next itself).
     if (fut !== undefined && !fut.done()) fut.setResult(true);
   }
 
@@ -294,7 +294,7 @@ export class Lock implements Acquirable {
 export class Event {
   /** @internal the loop this event is bound to */
   _loop: EventLoop | undefined = undefined;
-  private readonly _waiters = new Deque<Future<true>>();
+  private readonly _waiters = new WaiterQueue<Future<true>>();
   private _value = false;
   private readonly _wait: Aio.Aio<true>;
 
@@ -321,11 +321,9 @@ export class Event {
   set(): void {
     if (this._value) return;
     this._value = true;
+    // Every waiter not done yet, in order; the cursor passes each once.
     const ws = this._waiters;
-    for (let i = 0; i < ws.length; i++) {
-      const fut = ws.at(i)!;
-      if (!fut.done()) fut.setResult(true);
-    }
+    for (let w = ws.firstPending(); w !== null; w = ws.firstPending()) w.fut.setResult(true);
   }
 
   /** Clears the event: later `wait()`s wait again. */
@@ -385,7 +383,7 @@ export class Condition implements Acquirable {
   /** @internal the loop this condition is bound to */
   _loop: EventLoop | undefined = undefined;
   private readonly _lock: Lock;
-  private readonly _waiters = new Deque<Future<boolean>>();
+  private readonly _waiters = new WaiterQueue<Future<boolean>>();
   private readonly _wait: Aio.Aio<true>;
 
   constructor(lock?: Lock) {
@@ -520,14 +518,12 @@ export class Condition implements Acquirable {
 
   /** @internal */
   private _notify(n: number): void {
+    // asyncio wakes the first `n` waiters that are not done, in order.
     const ws = this._waiters;
-    let woken = 0;
-    for (let i = 0; i < ws.length && woken < n; i++) {
-      const fut = ws.at(i)!;
-      if (!fut.done()) {
-        woken++;
-        fut.setResult(false);
-      }
+    for (let woken = 0; woken < n; woken++) {
+      const w = ws.firstPending();
+      if (w === null) return;
+      w.fut.setResult(false);
     }
   }
 
@@ -563,7 +559,7 @@ export class Semaphore implements Acquirable {
   /** @internal the loop this semaphore is bound to */
   _loop: EventLoop | undefined = undefined;
   /** @internal */ protected _value: number;
-  private _waiters: Deque<Future<true>> | null = null;
+  private _waiters: WaiterQueue<Future<true>> | null = null;
   private readonly _acquire: Aio.Aio<true>;
 
   constructor(value = 1) {
@@ -576,7 +572,7 @@ export class Semaphore implements Acquirable {
       }
       const fut = bindLoop(self, "Semaphore").createFuture<true>();
       try {
-        yield* waitInLine((self._waiters ??= new Deque()), fut);
+        yield* waitInLine((self._waiters ??= new WaiterQueue()), fut);
       } catch (e) {
         // Our future was set by `_wakeUpNext` (which took a permit for us), but we are
         // not going to acquire: give the permit back.
@@ -602,7 +598,7 @@ export class Semaphore implements Acquirable {
    * Whether `acquire()` would wait: no permit is free, or other tasks wait first.
    */
   locked(): boolean {
-    return this._value === 0 || (this._waiters !== null && this._waiters.some(notCancelled));
+    return this._value === 0 || (this._waiters !== null && this._waiters.firstLive() !== null);
   }
 
   /** The number of free permits (asyncio's `_value`). */
@@ -644,17 +640,11 @@ export class Semaphore implements Acquirable {
 
   /** @internal Wakes the first waiter that is not done, taking a permit for it. */
   private _wakeUpNext(): boolean {
-    const ws = this._waiters;
-    if (ws === null) return false;
-    for (let i = 0; i < ws.length; i++) {
-      const fut = ws.at(i)!;
-      if (!fut.done()) {
-        this._value--;
-        fut.setResult(true);
-        return true;
-      }
-    }
-    return false;
+    const w = this._waiters?.firstPending() ?? null;
+    if (w === null) return false;
+    this._value--;
+    w.fut.setResult(true);
+    return true;
   }
 
   /** @internal */

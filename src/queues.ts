@@ -20,7 +20,7 @@ import * as Aio from "./Aio.js";
 import type { EventLoop } from "./events.js";
 import type { Future } from "./internal/core.js";
 import { Event } from "./locks.js";
-import { bindLoop, Deque, FastPath, NOT_READY, WaitOp, type NotReady } from "./sync-internal.js";
+import { bindLoop, Deque, FastPath, NOT_READY, WaitOp, WaiterQueue, type NotReady } from "./sync-internal.js";
 
 // ---------------------------------------------------------------------------------------
 // Errors
@@ -277,8 +277,8 @@ export class Queue<A> {
   _loop: EventLoop | undefined = undefined;
   /** @internal */ protected _store: Store<A>;
   private readonly _maxsize: number;
-  private readonly _getters = new Deque<Future<void>>();
-  private readonly _putters = new Deque<Future<void>>();
+  private readonly _getters = new WaiterQueue<Future<void>>();
+  private readonly _putters = new WaiterQueue<Future<void>>();
   private _unfinished = 0;
   private readonly _finished = new Event();
   private _isShutdown = false;
@@ -294,12 +294,12 @@ export class Queue<A> {
       while (self._store.length === 0) {
         if (self._isShutdown) return yield* Aio.fail(new QueueShutDown());
         const getter = bindLoop(self, "Queue").createFuture<void>();
-        self._getters.push(getter);
+        const node = self._getters.push(getter);
         try {
           yield* getter;
         } catch (e) {
           getter.cancel(); // in case it is not done yet
-          self._getters.remove(getter); // it may have been removed by a put or shutdown
+          self._getters.remove(node); // it may have been removed by a put or shutdown
           // Woken by a put, but not taking the item: wake the next getter instead.
           if (self._store.length > 0 && !getter.cancelled()) self._wakeupNext(self._getters);
           throw e;
@@ -468,12 +468,12 @@ export class Queue<A> {
       while (self.full()) {
         if (self._isShutdown) return yield* Aio.fail(new QueueShutDown());
         const putter = bindLoop(self, "Queue").createFuture<void>();
-        self._putters.push(putter);
+        const node = self._putters.push(putter);
         try {
           yield* putter;
         } catch (e) {
           putter.cancel(); // in case it is not done yet
-          self._putters.remove(putter); // it may have been removed by a get or shutdown
+          self._putters.remove(node); // it may have been removed by a get or shutdown
           // Woken by a get, but not putting: wake the next putter instead.
           if (!self.full() && !putter.cancelled()) self._wakeupNext(self._putters);
           throw e;
@@ -485,7 +485,7 @@ export class Queue<A> {
   }
 
   /** @internal Wakes the first waiter that is not done (cancelled ones are dropped). */
-  private _wakeupNext(waiters: Deque<Future<void>>): void {
+  private _wakeupNext(waiters: WaiterQueue<Future<void>>): void {
     for (let w = waiters.shift(); w !== undefined; w = waiters.shift()) {
       if (!w.done()) {
         w.setResult(undefined);

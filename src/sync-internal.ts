@@ -1,5 +1,6 @@
 /**
- * Shared plumbing of `locks.ts` and `queues.ts`: a ring-buffer deque, lazy binding to
+ * Shared plumbing of `locks.ts` and `queues.ts`: a ring-buffer deque, the waiter queue
+ * every primitive keeps its waiting futures in (O(1) join, leave and wake), lazy binding to
  * the running loop (asyncio's `mixins._LoopBoundMixin`), and `WaitOp`, the Aio every
  * waiting operation is built from (a synchronous fast path, else an asyncio-style wait).
  *
@@ -250,21 +251,159 @@ export const checkInt = (what: string, name: string, value: unknown, min: number
 };
 
 /**
+ * A waiter's place in a `WaiterQueue`: its future and its links.
+ * @example
+ * ```ts
+ * const node = waiters.push(fut);
+ * waiters.remove(node); // O(1), whoever else joined or left meanwhile
+ * ```
+ * @internal
+ */
+export class Waiter<F> {
+  /** @internal */ prev: Waiter<F> | null = null;
+  /** @internal */ next: Waiter<F> | null = null;
+  /** Whether it is still in its queue. */
+  linked = true;
+  constructor(readonly fut: F) {}
+}
+
+/**
+ * What a `WaiterQueue` reads of a waiter's future (a `Future` has both).
+ * @example
+ * ```ts
+ * const w: WaiterFuture = loop.createFuture<true>();
+ * ```
+ * @internal
+ */
+export interface WaiterFuture {
+  done(): boolean;
+  cancelled(): boolean;
+}
+
+/**
+ * The waiting futures of a primitive, in arrival order (asyncio keeps them in a deque
+ * and scans it): a doubly-linked list, so a waiter leaves in O(1) wherever it stands,
+ * plus two cursors that make asyncio's scans amortised O(1):
+ *
+ * - `firstPending()`: the first waiter whose future is not done (`Event.set`,
+ *   `Condition._notify`, `Semaphore._wake_up_next` wake it). Every waiter before the
+ *   cursor is done; a done future stays done, so the cursor only moves forward and
+ *   passes each waiter once, though woken or cancelled waiters stay in the queue until
+ *   their task runs and leaves.
+ * - `firstLive()`: the first waiter whose future is not cancelled (`Lock.acquire`'s
+ *   "all waiters cancelled" and `Semaphore.locked`'s "any waiter not cancelled").
+ *
+ * A waiter that leaves while a cursor points at it moves the cursor to its successor
+ * (everything before that is still done / cancelled).
+ * @example
+ * ```ts
+ * const ws = new WaiterQueue<Future<true>>();
+ * const node = ws.push(fut);
+ * ws.firstPending()?.fut.setResult(true); // wakes fut
+ * ws.remove(node);
+ * ```
+ * @internal
+ */
+export class WaiterQueue<F extends WaiterFuture> {
+  private _head: Waiter<F> | null = null;
+  private _tail: Waiter<F> | null = null;
+  private _len = 0;
+  /** Every waiter before it is done; null: every waiter is. */
+  private _pending: Waiter<F> | null = null;
+  /** Every waiter before it is cancelled; null: every waiter is. */
+  private _live: Waiter<F> | null = null;
+
+  /** The number of waiters (done ones that have not left yet included). */
+  get length(): number {
+    return this._len;
+  }
+
+  /** Appends `fut`; its node, for `remove`. */
+  push(fut: F): Waiter<F> {
+    const node = new Waiter(fut);
+    const tail = this._tail;
+    if (tail === null) this._head = node;
+    else {
+      tail.next = node;
+      node.prev = tail;
+    }
+    this._tail = node;
+    this._len++;
+    // A null cursor means "all before the end": the new waiter is where it stops now.
+    if (this._pending === null) this._pending = node;
+    if (this._live === null) this._live = node;
+    return node;
+  }
+
+  /** Takes `node` out of the queue; false if it had left already. O(1). */
+  remove(node: Waiter<F>): boolean {
+    if (!node.linked) return false;
+    node.linked = false;
+    const { prev, next } = node;
+    if (prev === null) this._head = next;
+    else prev.next = next;
+    if (next === null) this._tail = prev;
+    else next.prev = prev;
+    if (this._pending === node) this._pending = next;
+    if (this._live === node) this._live = next;
+    node.prev = node.next = null;
+    this._len--;
+    return true;
+  }
+
+  /** The first waiter, or null. */
+  peek(): Waiter<F> | null {
+    return this._head;
+  }
+
+  /** Removes the first waiter; its future, or undefined when empty. */
+  shift(): F | undefined {
+    const head = this._head;
+    if (head === null) return undefined;
+    this.remove(head);
+    return head.fut;
+  }
+
+  /** The futures, front to back. O(n): for tests and debugging. */
+  toArray(): F[] {
+    const out: F[] = [];
+    for (let n = this._head; n !== null; n = n.next) out.push(n.fut);
+    return out;
+  }
+
+  /** The first waiter whose future is not done, or null. Amortised O(1). */
+  firstPending(): Waiter<F> | null {
+    let n = this._pending;
+    while (n !== null && n.fut.done()) n = n.next;
+    this._pending = n;
+    return n;
+  }
+
+  /** The first waiter whose future is not cancelled, or null. Amortised O(1). */
+  firstLive(): Waiter<F> | null {
+    let n = this._live;
+    while (n !== null && n.fut.cancelled()) n = n.next;
+    this._live = n;
+    return n;
+  }
+}
+
+/**
  * asyncio's `waiters.append(fut); try: await fut; finally: waiters.remove(fut)`: waits
  * for `fut` in line, and leaves the line however the wait ends (a cancelled waiter must
- * leave the primitive as if it had never waited).
+ * leave the primitive as if it had never waited). Leaving is O(1).
  * @example
  * ```ts
  * const value = yield* waitInLine(self._waiters, fut);
  * ```
  * @internal
  */
-export const waitInLine = <A>(waiters: Deque<Future<A>>, fut: Future<A>): Aio<A> =>
+export const waitInLine = <A>(waiters: WaiterQueue<Future<A>>, fut: Future<A>): Aio<A> =>
   gen(function* () {
-    waiters.push(fut);
+    const node = waiters.push(fut);
     try {
       return yield* fut;
     } finally {
-      waiters.remove(fut);
+      waiters.remove(node);
     }
   });
