@@ -7,7 +7,9 @@
 import { describe, expect, it } from "vitest";
 import {
   Aio,
+  CancelledError,
   EventLoopError,
+  Exit,
   MAX_STEPS_PER_TURN,
   Queue,
   Semaphore,
@@ -24,7 +26,7 @@ import {
   timeout,
   type Task,
 } from "../src/index.js";
-import { V, defectOf, vexit, vrun } from "./helpers.js";
+import { V, defectOf, errorOf, expectInterrupted, vexit, vrun } from "./helpers.js";
 
 /** Step counts around the budget boundary, and far past it. */
 const COUNTS = [
@@ -383,7 +385,7 @@ describe("10^5 shields of one task, all cancelled", () => {
 });
 
 describe("a join cancelled after the joined task failed, before its wake-up ran", () => {
-  it("reads the failure (as asyncio's __wakeup does): nothing reported as never retrieved", async () => {
+  it("the failure is thrown in (not replaced by the cancellation): the waiter fails with it, nothing reported", async () => {
     const reports: string[] = [];
     const exit = await vexit(
       Aio.gen(function* () {
@@ -401,6 +403,57 @@ describe("a join cancelled after the joined task failed, before its wake-up ran"
       }),
     );
     expect(exit._tag).toBe("Success");
+    expect(errorOf((exit as { value: Exit.Exit<unknown, unknown> }).value)).toBe("x");
     expect(reports).toEqual([]);
+  });
+
+  it("a success it was woken with is replaced by the cancellation (asyncio's __step)", async () => {
+    const exit = await vexit(
+      Aio.gen(function* () {
+        const child = yield* createTask(Aio.gen(function* () {
+          yield* Aio.yieldNow;
+          return 1;
+        }));
+        const waiter = yield* createTask(Aio.from(child));
+        yield* createTask(Aio.gen(function* () {
+          yield* Aio.yieldNow;
+          waiter.cancel("late");
+        }));
+        return yield* Aio.exit(Aio.from(waiter));
+      }),
+    );
+    expect(exit._tag).toBe("Success");
+    expectInterrupted((exit as { value: Exit.Exit<unknown, unknown> }).value, "late");
+  });
+
+  it("the cancellation stays pending after the failure: a handler that suspends gets it", async () => {
+    const log: string[] = [];
+    await vexit(
+      Aio.gen(function* () {
+        const child = yield* createTask(Aio.gen(function* () {
+          yield* Aio.yieldNow;
+          return yield* Aio.fail("x");
+        }));
+        const waiter = yield* createTask(Aio.gen(function* () {
+          try {
+            yield* child;
+          } catch (e) {
+            log.push(`caught ${String(e)}`);
+          }
+          try {
+            yield* Aio.sleep(1000);
+            log.push("slept");
+          } catch (e) {
+            log.push(e instanceof CancelledError ? `cancelled ${e.message}` : "other");
+          }
+        }));
+        yield* createTask(Aio.gen(function* () {
+          yield* Aio.yieldNow;
+          waiter.cancel("late");
+        }));
+        return yield* Aio.exit(Aio.from(waiter));
+      }),
+    );
+    expect(log).toEqual(["caught x", "cancelled late"]);
   });
 });

@@ -1434,6 +1434,13 @@ let fiberSteps = 0;
  */
 export const inlineStep = (): boolean => activeFrame !== undefined && ++fiberSteps < MAX_STEPS_PER_TURN;
 
+/** Whether `next` resumes a fiber with a future's failure (not its cancellation). */
+const wokenByFailure = (next: Aio<unknown, unknown> | null): boolean => {
+  if (!(next instanceof AwaitFuture)) return false;
+  const exit = (next.future as Future<unknown, unknown>)._exit;
+  return exit !== undefined && exit._tag === "Failure" && exit.cause._tag !== "Interrupt";
+};
+
 /** Marks a fiber put back on the ready queue by its step budget (not a suspension). */
 const PREEMPTED = Object.freeze({ _preempted: true });
 
@@ -1663,11 +1670,12 @@ export class Task<A, E = never> extends Future<A, E> {
     if (this._waitingOn === PREEMPTED) {
       // Put back by its step budget: not a suspension point, so no cancellation here.
       this._waitingOn = null;
-    } else if (this._mustCancel && this._interruptible) {
-      // asyncio's __step: a pending cancellation replaces whatever the fiber woke with.
-      // Woken by a future that is done, asyncio's __wakeup has read its outcome first:
-      // so do we, or its failure would be reported as never retrieved.
-      if (next instanceof AwaitFuture) (next.future as Future<unknown, unknown>)._markRetrieved();
+    } else if (this._mustCancel && this._interruptible && !wokenByFailure(next)) {
+      // asyncio's __step: a pending cancellation replaces what the fiber woke with.
+      // Not a failure, though: asyncio would read it (so it is not even reported) and
+      // throw the CancelledError instead, losing it. Here the failure is thrown in first
+      // and the cancellation stays pending, delivered at the next suspension point (or
+      // the task ends cancelled if it then returns: see `_complete`).
       next = this._cancelNow();
     }
     if (next !== null) this._runLoop(next);

@@ -202,6 +202,20 @@ class Boom extends Error {}
 const thenNever = (kid: Aio.Aio<unknown, unknown>, never: boolean): Aio.Aio<unknown, unknown> =>
   never ? kid.pipe(Aio.flatMap(() => Aio.never)) : kid;
 
+/**
+ * Whether a subtree may absorb its deadline's cancellation: a `catch` recovers from a
+ * failure that replaced the interruption (an `ensuring` handler that fails while the
+ * body is being cancelled replaces the CancelledError, as an exception raised in a
+ * Python `finally`). The scope then fired its one cancellation and the body goes on, so
+ * "then never" would wait for ever in asyncio too: such a body gets no `never`.
+ */
+const mayAbsorbCancel = (n: Node): boolean => {
+  if (n.t === "catch") return true;
+  if ("kids" in n) return n.kids.some(mayAbsorbCancel);
+  if (n.t === "ensuring") return mayAbsorbCancel(n.kid) || mayAbsorbCancel(n.handler);
+  return "kid" in n ? mayAbsorbCancel(n.kid) : false;
+};
+
 const label = (n: Node): string => {
   switch (n.t) {
     case "spin":
@@ -342,12 +356,12 @@ export const runSchedule = async (s: Schedule): Promise<Outcome> => {
         break;
       }
       case "waitFor": {
-        const k = thenNever(sub(n.kid), n.thenNever);
+        const k = thenNever(sub(n.kid), n.thenNever && !mayAbsorbCancel(n.kid));
         body = () => waitFor(k, n.ms);
         break;
       }
       case "timeout": {
-        const k = thenNever(sub(n.kid), n.thenNever);
+        const k = thenNever(sub(n.kid), n.thenNever && !mayAbsorbCancel(n.kid));
         body = () => timeout(n.ms, k);
         break;
       }
