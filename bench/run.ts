@@ -56,6 +56,7 @@ const WAITER_ROWS: ReadonlyArray<readonly [string, string]> = [
   ["semaphore", "Semaphore(0), release × n"],
   ["bsemaphore", "BoundedSemaphore, release × n"],
   ["barrier", "Barrier(n + 1), last arrival releases all"],
+  ["shield", "shield of one shared future (done callbacks), released by its result"],
   ["queue-get", "Queue getters, fed n items"],
   ["queue-put", "Queue(1) putters, drained by get × n"],
   ["queue-join", "Queue.join, released by taskDone"],

@@ -25,7 +25,7 @@
  *
  * Each run checks its counts (woken, cancelled, FIFO order), so no scenario skips work.
  */
-import { Aio, createTask, run, type Task } from "../src/index.js";
+import { Aio, createTask, getRunningLoop, run, shield, type Future, type Task } from "../src/index.js";
 import { Barrier, BoundedSemaphore, Condition, Event, Lock, Semaphore } from "../src/locks.js";
 import { Queue } from "../src/queues.js";
 import { benchMain, expectEq, gcIfExposed, median, now, type Measurement } from "./lib.js";
@@ -174,6 +174,23 @@ const rounds: Record<string, Round> = {
           for (const t of extra) yield* t;
         }),
       false, // the order of a barrier's release is the lock's, checked by the tests
+    );
+  },
+  shield: (n, c) => {
+    // n tasks each shielding one shared future: cancelling a waiter removes its done
+    // callback from the shared future (removeDoneCallback on a list of n callbacks).
+    let shared: Future<number> | undefined;
+    return shape(
+      "shield",
+      n,
+      c,
+      (i, order) =>
+        Aio.gen(function* () {
+          shared ??= getRunningLoop().createFuture<number>();
+          yield* shield(shared);
+          order.push(i);
+        }),
+      () => Aio.sync(() => shared!.setResult(1)),
     );
   },
   "queue-get": (n, c) => {
