@@ -152,6 +152,34 @@ describe("exactly once: every yield* runs its effect once, whatever the step bud
     expect(r.value).toBe(1);
   });
 
+  it.each(COUNTS)("queue put, Aio.exit of a value and a nested Aio.gen, × %i each: each runs once", async (n) => {
+    let bodies = 0;
+    const child = Aio.gen(function* () {
+      bodies++;
+      return 1;
+    });
+    const r = await vrun(
+      Aio.gen(function* () {
+        const q = new Queue<number>();
+        let exits = 0;
+        let sum = 0;
+        for (let i = 0; i < n; i++) {
+          yield* q.put(i);
+          if ((yield* Aio.exit(Aio.succeed(i)))._tag === "Success") exits++;
+          sum += yield* child;
+        }
+        const items: number[] = [];
+        while (!q.empty()) items.push(q.getNowait());
+        return { items, exits, sum };
+      }),
+    );
+    expect(r.items.length).toBe(n);
+    expect(r.items.every((v, i) => v === i)).toBe(true);
+    expect(r.exits).toBe(n);
+    expect(r.sum).toBe(n);
+    expect(bodies).toBe(n);
+  });
+
   it.each(COUNTS)("Aio.fail caught × %i", async (n) => {
     let caught = 0;
     await vrun(
