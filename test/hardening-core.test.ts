@@ -287,6 +287,18 @@ describe("a continuation that returns a non-Aio is a defect naming it, never a w
     });
   }
 
+  it("a Task returned where an Aio was expected is named, with the fix", async () => {
+    const exit = await vexit(
+      Aio.gen(function* () {
+        const t = yield* createTask(Aio.succeed(1));
+        return yield* Aio.succeed(0).pipe(Aio.flatMap(() => t as unknown as Aio<number>));
+      }),
+    );
+    expect(String((defectOf(exit) as Error).message)).toBe(
+      "Aio.flatMap: the function returned a Task (wrap it in Aio.from), not an Aio",
+    );
+  });
+
   it("a task whose continuation returned null can be awaited, and run() settles", async () => {
     const r = await vrun(
       Aio.gen(function* () {

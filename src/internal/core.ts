@@ -313,6 +313,7 @@ const describeValue = (x: unknown): string => {
   if (typeof x === "string") return JSON.stringify(x.length > 40 ? `${x.slice(0, 40)}…` : x);
   if (typeof x !== "object" && typeof x !== "function") return `${typeof x} ${String(x)}`;
   if (typeof (x as { then?: unknown }).then === "function") return "a Promise (wrap it in Aio.promise)";
+  if (x instanceof Future) return `a ${x instanceof Task ? "Task" : "Future"} (wrap it in Aio.from)`;
   const name = (x as { constructor?: { name?: unknown } }).constructor?.name;
   return typeof name === "string" && name !== "" ? `a ${name}` : `a ${typeof x}`;
 };
