@@ -23,11 +23,22 @@
  *   }
  * });
  * ```
+ *
+ * @example
+ * ```ts
+ * import { CancelledError } from "aio-ts";
+ * const e = new CancelledError("client went away", { cause: "AbortError" });
+ * e.cause; // "AbortError"
+ * ```
  */
 export class CancelledError extends Error {
   readonly _tag = "CancelledError" as const;
-  constructor(message?: string) {
-    super(message ?? "");
+  /**
+   * `options.cause`: why, when the cancellation came from outside the program (the
+   * `AbortSignal`'s reason when `run(aio, { signal })` was aborted).
+   */
+  constructor(message?: string, options?: ErrorOptions) {
+    super(message ?? "", options);
     this.name = "CancelledError";
   }
 }

@@ -53,6 +53,7 @@ export * from "./events.js";
 export * from "./futures.js";
 export * from "./tasks.js";
 export * from "./runners.js";
+export * from "./runtime.js";
 export * from "./locks.js";
 export * from "./queues.js";
 export { isAwaitable } from "./awaitables.js";

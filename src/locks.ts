@@ -194,7 +194,7 @@ export class Lock implements Acquirable {
         self._locked = true;
         return true as const;
       }
-      const fut = bindLoop(self, "Lock").createFuture<true>();
+      const fut = bindLoop(self, "Lock", () => self.waiters()).createFuture<true>();
       try {
         yield* waitInLine((self._waiters ??= new WaiterQueue()), fut);
       } catch (e) {
@@ -302,7 +302,7 @@ export class Event {
     const self = this;
     const slow: Aio.Aio<true> = Aio.gen(function* () {
       if (self._value) return true as const;
-      const fut = bindLoop(self, "Event").createFuture<true>();
+      const fut = bindLoop(self, "Event", () => self._waiters.length).createFuture<true>();
       yield* waitInLine(self._waiters, fut);
       return true as const;
     });
@@ -396,7 +396,7 @@ export class Condition implements Acquirable {
       l.release();
       try {
         try {
-          const fut = bindLoop(self, "Condition").createFuture<boolean>();
+          const fut = bindLoop(self, "Condition", () => self._waiters.length).createFuture<boolean>();
           yield* waitInLine(self._waiters, fut);
           return true as const;
         } finally {
@@ -570,7 +570,7 @@ export class Semaphore implements Acquirable {
         self._value--;
         return true as const;
       }
-      const fut = bindLoop(self, "Semaphore").createFuture<true>();
+      const fut = bindLoop(self, "Semaphore", () => self._waiters?.length ?? 0).createFuture<true>();
       try {
         yield* waitInLine((self._waiters ??= new WaiterQueue()), fut);
       } catch (e) {

@@ -293,7 +293,7 @@ export class Queue<A> {
     const slowGet = Aio.gen(function* () {
       while (self._store.length === 0) {
         if (self._isShutdown) return yield* Aio.fail(new QueueShutDown());
-        const getter = bindLoop(self, "Queue").createFuture<void>();
+        const getter = bindLoop(self, "Queue", () => self._getters.length + self._putters.length).createFuture<void>();
         const node = self._getters.push(getter);
         try {
           yield* getter;
@@ -467,7 +467,7 @@ export class Queue<A> {
     return Aio.gen(function* () {
       while (self.full()) {
         if (self._isShutdown) return yield* Aio.fail(new QueueShutDown());
-        const putter = bindLoop(self, "Queue").createFuture<void>();
+        const putter = bindLoop(self, "Queue", () => self._getters.length + self._putters.length).createFuture<void>();
         const node = self._putters.push(putter);
         try {
           yield* putter;

@@ -8,19 +8,44 @@ import { EventLoopError } from "./exceptions.js";
 import { EventLoop, type EventLoopOptions } from "./events.js";
 import { peekRunningLoop, type Aio, type Task } from "./internal/core.js";
 import { exit as exitAio, from, gen } from "./Aio.js";
+import { nameLoop } from "./sync-internal.js";
+import { cancelOnAbort, checkSignal, handleShutdownSignals } from "./internal/signals.js";
+import type { AbortOptions } from "./runtime.js";
+
+/**
+ * Options of `run` / `runExit`: the loop's (`virtualTime`), a caller's `signal`, and
+ * `handleSignals`.
+ * @example
+ * ```ts
+ * import type { RunOptions } from "aio-ts";
+ * const opts: RunOptions = { signal: AbortSignal.timeout(5000), handleSignals: true };
+ * ```
+ */
+export interface RunOptions extends EventLoopOptions, AbortOptions {
+  /**
+   * Wire SIGINT and SIGTERM to the program (asyncio 3.11's `run()` does this for Ctrl-C):
+   * the first one cancels the main task (message `"received SIGINT"`), whose finalisers
+   * run, and the promise rejects with that `CancelledError`; a second one exits the
+   * process at once (code 130 / 143). The listeners are removed when `run` ends.
+   */
+  readonly handleSignals?: boolean | undefined;
+}
 
 /**
  * Runs `aio` on a fresh event loop and resolves with its `Exit`: asyncio.run's life
  * cycle (the tasks still pending afterwards are cancelled and awaited, then the loop is
- * closed), without rejecting.
+ * closed), without rejecting. With `options.signal`, aborting it cancels the program
+ * (see `AbortOptions`).
  * @example
  * ```ts
  * import { Aio, Exit, runExit } from "aio-ts";
  * const e = await runExit(Aio.fail("nope"));
  * Exit.isFailure(e); // true
+ * const aborted = await runExit(Aio.never, { signal: AbortSignal.abort("stop") });
+ * Exit.isInterrupted(aborted); // true
  * ```
  */
-export const runExit = async <A, E>(aio: Aio<A, E>, options?: EventLoopOptions): Promise<Exit.Exit<A, E>> => {
+export const runExit = async <A, E>(aio: Aio<A, E>, options?: RunOptions): Promise<Exit.Exit<A, E>> => {
   // asyncio.run refuses too: a nested loop would run inside one callback of the outer
   // one, and a program awaiting the returned promise would wait on itself.
   if (peekRunningLoop() !== undefined)
@@ -28,18 +53,26 @@ export const runExit = async <A, E>(aio: Aio<A, E>, options?: EventLoopOptions):
       "run() cannot be called from a running event loop: inside a program, " +
         "wait with yield* (or start a task with createTask) instead",
     );
+  const signal = checkSignal("run", options?.signal);
   const loop = new EventLoop(options);
+  nameLoop(loop, "run");
+  let unhandleSignals: (() => void) | undefined;
   try {
     const main = loop.createTask(aio, { name: "main" });
+    const finish = cancelOnAbort(main, signal);
+    if (options?.handleSignals === true)
+      unhandleSignals = handleShutdownSignals((s) => void main.cancel(`received ${s}`));
     let result: Exit.Exit<A, E>;
     try {
       result = await loop.runUntilCompleteExit(main);
     } catch (e) {
       result = Exit.die(e);
     }
+    result = finish(result);
     await cancelAllTasks(loop);
     return result;
   } finally {
+    unhandleSignals?.();
     loop.close();
   }
 };
@@ -96,15 +129,16 @@ const cancelRound = async (loop: EventLoop, pending: ReadonlyArray<Task<unknown,
 
 /**
  * Runs `aio` on a fresh event loop (asyncio.run): resolves with its value; rejects with
- * the typed error, the defect, or a CancelledError if it was interrupted. Afterwards the
- * tasks still pending are cancelled and awaited and the loop is closed.
+ * the typed error, the defect, or a CancelledError if it was interrupted (by
+ * `options.signal`: its `cause` is the abort reason). Afterwards the tasks still pending
+ * are cancelled and awaited and the loop is closed.
  * @example
  * ```ts
  * import { Aio, run } from "aio-ts";
  * await run(Aio.sleep(10, "done")); // "done"
  * ```
  */
-export const run = <A, E>(aio: Aio<A, E>, options?: EventLoopOptions): Promise<A> =>
+export const run = <A, E>(aio: Aio<A, E>, options?: RunOptions): Promise<A> =>
   runExit(aio, options).then(Exit.getOrThrow);
 
 /**

@@ -127,20 +127,67 @@ export class Deque<T> {
   }
 }
 
+/** Readable names of loops for error messages: `EventLoop#1`, or a label (`runtime#2`). */
+const loopNames = new WeakMap<EventLoop, string>();
+let loopCounter = 0;
+
 /**
- * asyncio's `_LoopBoundMixin._get_loop`: the running loop, which `holder` binds to on its
- * first wait; an `EventLoopError` if it is already bound to another loop (or none runs).
+ * Gives `loop` a readable name for error messages (a runtime names its loop). A loop
+ * named already keeps its name.
  * @example
  * ```ts
- * const holder = { _loop: undefined as EventLoop | undefined };
- * const loop = bindLoop(holder, "Lock"); // inside a running program
+ * nameLoop(newEventLoop(), "runtime"); // "runtime#1"
  * ```
  * @internal
  */
-export const bindLoop = (holder: { _loop: EventLoop | undefined }, what: string): EventLoop => {
+export const nameLoop = (loop: EventLoop, prefix = "EventLoop"): string => {
+  let name = loopNames.get(loop);
+  if (name === undefined) {
+    name = `${prefix}#${++loopCounter}`;
+    loopNames.set(loop, name);
+  }
+  return name;
+};
+
+/** A loop's name and state, for an error message. */
+const describeLoop = (loop: EventLoop): string =>
+  `${nameLoop(loop)} (${loop.isClosed() ? "closed" : loop.isRunning() ? "running" : "not running"})`;
+
+/**
+ * asyncio's `_LoopBoundMixin._get_loop`: the running loop, which `holder` binds to on its
+ * first wait. Unlike asyncio, a binding to a loop that is closed, while nobody waits
+ * (`waiting()` is 0), moves to the running loop: sequential `run()` calls (each makes
+ * and closes its own loop) can share a module-level primitive. Using it from two live
+ * loops, or from a new loop while waiters of a closed one are still queued, is an
+ * `EventLoopError` naming both loops: the waiters' futures belong to the other loop, and
+ * waking them from this one would run their tasks on the wrong loop.
+ * @example
+ * ```ts
+ * const holder = { _loop: undefined as EventLoop | undefined };
+ * const loop = bindLoop(holder, "Lock", () => 0); // inside a running program
+ * ```
+ * @internal
+ */
+export const bindLoop = (
+  holder: { _loop: EventLoop | undefined },
+  what: string,
+  waiting: () => number,
+): EventLoop => {
   const loop = getRunningLoop();
-  if (holder._loop === undefined) holder._loop = loop;
-  else if (holder._loop !== loop) throw new EventLoopError(`${what} is bound to a different event loop`);
+  const bound = holder._loop;
+  if (bound === loop) return loop;
+  if (bound === undefined) holder._loop = loop;
+  else {
+    const n = bound.isClosed() ? waiting() : -1;
+    if (n !== 0)
+      throw new EventLoopError(
+        `${what} is bound to event loop ${describeLoop(bound)} and cannot be used from ${describeLoop(loop)}` +
+          (n > 0
+            ? `: ${n} waiter(s) of the closed loop are still queued`
+            : ": one primitive cannot be shared by two live loops (share one loop: createRuntime())"),
+      );
+    holder._loop = loop;
+  }
   return loop;
 };
 

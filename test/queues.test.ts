@@ -178,20 +178,31 @@ describe("Queue", () => {
     expect(r).toEqual([false, false]);
   });
 
-  it("a queue bound to one loop cannot wait in another", async () => {
+  it("a queue bound to a live loop cannot wait in another; once that loop is closed, it rebinds", async () => {
     const q = new Queue<number>();
     const loop1 = newEventLoop(V);
     const t = loop1.createTask(q.get());
     await loop1.runUntilComplete(Aio.sleep(1));
+    // loop1 is live (not closed): waiting from another loop is an EventLoopError defect.
+    const e = await vexit(q.get());
+    expect(e._tag === "Failure" && e.cause._tag === "Die" && e.cause.defect).toBeInstanceOf(EventLoopError);
     q.putNowait(7);
     expect(await loop1.runUntilComplete(t)).toBe(7);
     loop1.close();
     // No wait: fine on any loop.
     q.putNowait(8);
     expect(await vrun(q.get())).toBe(8);
-    // Waiting: an EventLoopError defect.
-    const e = await vexit(q.get());
-    expect(e._tag === "Failure" && e.cause._tag === "Die" && e.cause.defect).toBeInstanceOf(EventLoopError);
+    // loop1 is closed and nobody waits: the queue rebinds to the next loop that waits.
+    expect(
+      await vrun(
+        Aio.gen(function* () {
+          const getter = yield* createTask(q.get());
+          yield* Aio.sleep(1);
+          q.putNowait(9);
+          return yield* getter;
+        }),
+      ),
+    ).toBe(9);
   });
 });
 
