@@ -19,7 +19,7 @@
  * @module schedule
  */
 import * as Cause from "./Cause.js";
-import { Aio, CatchFail, FailCause, FlatMap, Sleep, Succeed, WithFiber, checkAio, type Task } from "./internal/core.js";
+import { Aio, CatchFail, FailCause, FlatMap, Sleep, Succeed, WithFiber, type Task } from "./internal/core.js";
 
 // ---------------------------------------------------------------------------------------
 // The Schedule value
@@ -150,26 +150,29 @@ export const exponential = (
  * const s = Schedule.exponential(100).pipe(Schedule.jittered({ mode: "proportional", ratio: 0.1 }));
  * ```
  */
-export const jittered =
-  (options?: { readonly mode?: "full" | "proportional"; readonly ratio?: number; readonly random?: () => number }) =>
-  (self: Schedule): Schedule => {
-    const random = options?.random ?? Math.random;
-    if (typeof random !== "function") throw new TypeError("Schedule.jittered: random must be a function");
-    const mode = options?.mode ?? "full";
-    let jitter: Jitter;
-    if (mode === "full") {
-      jitter = { mode, random };
-    } else if (mode === "proportional") {
-      const ratio = options?.ratio ?? 0.2;
-      if (typeof ratio !== "number" || !(ratio >= 0 && ratio <= 1)) {
-        throw new RangeError(`Schedule.jittered: expected a ratio in [0, 1], got ${String(ratio)}`);
-      }
-      jitter = { mode, ratio, random };
-    } else {
-      throw new RangeError(`Schedule.jittered: unknown mode ${String(mode)}`);
+export const jittered = (options?: {
+  readonly mode?: "full" | "proportional";
+  readonly ratio?: number;
+  readonly random?: () => number;
+}): ((self: Schedule) => Schedule) => {
+  const random = options?.random ?? Math.random;
+  if (typeof random !== "function") throw new TypeError("Schedule.jittered: random must be a function");
+  const mode = options?.mode ?? "full";
+  let jitter: Jitter;
+  if (mode === "full") {
+    jitter = { mode, random };
+  } else if (mode === "proportional") {
+    const ratio = options?.ratio ?? 0.2;
+    if (typeof ratio !== "number" || !(ratio >= 0 && ratio <= 1)) {
+      throw new RangeError(`Schedule.jittered: expected a ratio in [0, 1], got ${String(ratio)}`);
     }
-    return new Schedule(self.initialDelay, self.factor, self.maxDelay, jitter, self.maxRecurrences, self.maxElapsedMs);
-  };
+    jitter = { mode, ratio, random };
+  } else {
+    throw new RangeError(`Schedule.jittered: unknown mode ${String(mode)}`);
+  }
+  return (self) =>
+    new Schedule(self.initialDelay, self.factor, self.maxDelay, jitter, self.maxRecurrences, self.maxElapsedMs);
+};
 
 /**
  * At most `n` runs after the first: `n` retries (retry), `n` repetitions (repeat), so
@@ -182,13 +185,12 @@ export const jittered =
  * const threeRetries = Schedule.fixed(100).pipe(Schedule.recurs(3)); // 4 attempts at most
  * ```
  */
-export const recurs =
-  (n: number) =>
-  (self: Schedule): Schedule => {
-    if (typeof n !== "number" || !Number.isInteger(n) || n < 0) {
-      throw new RangeError(`Schedule.recurs: expected an integer >= 0, got ${String(n)}`);
-    }
-    return new Schedule(
+export const recurs = (n: number): ((self: Schedule) => Schedule) => {
+  if (typeof n !== "number" || !Number.isInteger(n) || n < 0) {
+    throw new RangeError(`Schedule.recurs: expected an integer >= 0, got ${String(n)}`);
+  }
+  return (self) =>
+    new Schedule(
       self.initialDelay,
       self.factor,
       self.maxDelay,
@@ -196,7 +198,7 @@ export const recurs =
       Math.min(self.maxRecurrences, n),
       self.maxElapsedMs,
     );
-  };
+};
 
 /**
  * Stops recurring once loop time runs out: a new run starts only if it would start less
@@ -211,13 +213,12 @@ export const recurs =
  * const forTenSeconds = Schedule.fixed(500).pipe(Schedule.maxElapsed(10_000));
  * ```
  */
-export const maxElapsed =
-  (ms: number) =>
-  (self: Schedule): Schedule => {
-    if (typeof ms !== "number" || Number.isNaN(ms) || ms < 0) {
-      throw new RangeError(`Schedule.maxElapsed: expected a number of milliseconds >= 0, got ${String(ms)}`);
-    }
-    return new Schedule(
+export const maxElapsed = (ms: number): ((self: Schedule) => Schedule) => {
+  if (typeof ms !== "number" || Number.isNaN(ms) || ms < 0) {
+    throw new RangeError(`Schedule.maxElapsed: expected a number of milliseconds >= 0, got ${String(ms)}`);
+  }
+  return (self) =>
+    new Schedule(
       self.initialDelay,
       self.factor,
       self.maxDelay,
@@ -225,7 +226,7 @@ export const maxElapsed =
       self.maxRecurrences,
       Math.min(self.maxElapsedMs, ms),
     );
-  };
+};
 
 /**
  * Whether a value is a Schedule.
@@ -384,7 +385,7 @@ const retryWith = <E>(policy: Schedule | RetryOptions<E>): (<A>(self: Aio<A, E>)
   const retryIf = optionalFn<(e: E) => boolean>("Aio.retry", "while", policy);
   const onRetry = optionalFn<Hook>("Aio.retry", "onRetry", policy);
   return <A>(self: Aio<A, E>): Aio<A, E> => {
-    checkAio("Aio.retry: expected an Aio, got", self);
+    if (!(self instanceof Aio)) throw new TypeError(`Aio.retry: expected an Aio, got ${typeof self}`);
     return new WithFiber((fiber) => {
       const start = loopTime(fiber);
       // Each attempt is `self` under a handler that decides on its typed failure. The
@@ -438,7 +439,7 @@ const repeatWith = <A>(policy: Schedule | RepeatOptions<A>): (<E>(self: Aio<A, E
   const schedule = scheduleOf("Aio.repeat", policy);
   const repeatIf = optionalFn<(a: A) => boolean>("Aio.repeat", "while", policy);
   return <E>(self: Aio<A, E>): Aio<A, E> => {
-    checkAio("Aio.repeat: expected an Aio, got", self);
+    if (!(self instanceof Aio)) throw new TypeError(`Aio.repeat: expected an Aio, got ${typeof self}`);
     return new WithFiber((fiber) => {
       const start = loopTime(fiber);
       const run = (n: number): Aio<A, E> =>
