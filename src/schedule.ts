@@ -59,24 +59,38 @@ type Fn<A, B> = (a: A) => B;
  * );
  * ```
  */
-export class Schedule {
-  /** @internal use the constructors */
+export interface Schedule {
+  /** The delay before the first recurrence (ms). */
+  readonly initialDelay: number;
+  /** Each delay is the previous one times `factor` (1 for a fixed schedule). */
+  readonly factor: number;
+  /** The cap on a delay before jitter (ms; Infinity: none). */
+  readonly maxDelay: number;
+  /** How delays are randomised, if they are. */
+  readonly jitter: Jitter | undefined;
+  /** At most this many runs after the first (Infinity: no limit). */
+  readonly maxRecurrences: number;
+  /** No run starts this long (ms of loop time) or later after the first run started (Infinity: no limit). */
+  readonly maxElapsedMs: number;
+  /** Applies functions left to right: `s.pipe(f, g)` is `g(f(s))`. */
+  pipe<B>(ab: Fn<this, B>): B;
+  pipe<B, C>(ab: Fn<this, B>, bc: Fn<B, C>): C;
+  pipe<B, C, D>(ab: Fn<this, B>, bc: Fn<B, C>, cd: Fn<C, D>): D;
+  pipe<B, C, D, F>(ab: Fn<this, B>, bc: Fn<B, C>, cd: Fn<C, D>, df: Fn<D, F>): F;
+}
+
+// Not exported: every Schedule comes from the validating constructors below (a look-alike
+// object is refused by `isSchedule`, so by retry and repeat).
+class ScheduleImpl implements Schedule {
   constructor(
-    /** The delay before the first recurrence (ms). */
     readonly initialDelay: number,
-    /** Each delay is the previous one times `factor` (1 for a fixed schedule). */
     readonly factor: number,
-    /** The cap on a delay before jitter (ms; Infinity: none). */
     readonly maxDelay: number,
-    /** How delays are randomised, if they are. */
     readonly jitter: Jitter | undefined,
-    /** At most this many runs after the first (Infinity: no limit). */
     readonly maxRecurrences: number,
-    /** No run starts this long (ms of loop time) or later after the first run started (Infinity: no limit). */
     readonly maxElapsedMs: number,
   ) {}
 
-  /** Applies functions left to right: `s.pipe(f, g)` is `g(f(s))`. */
   pipe<B>(ab: Fn<this, B>): B;
   pipe<B, C>(ab: Fn<this, B>, bc: Fn<B, C>): C;
   pipe<B, C, D>(ab: Fn<this, B>, bc: Fn<B, C>, cd: Fn<C, D>): D;
@@ -107,7 +121,7 @@ const checkDelay = (what: string, ms: unknown): number => {
  * ```
  */
 export const fixed = (ms: number): Schedule =>
-  new Schedule(checkDelay("Schedule.fixed", ms), 1, Infinity, undefined, Infinity, Infinity);
+  new ScheduleImpl(checkDelay("Schedule.fixed", ms), 1, Infinity, undefined, Infinity, Infinity);
 
 /**
  * Exponential backoff: `initial` ms before the first recurrence, then each delay
@@ -134,7 +148,7 @@ export const exponential = (
   if (typeof max !== "number" || Number.isNaN(max) || max < 0) {
     throw new RangeError(`Schedule.exponential: expected a max delay >= 0, got ${String(max)}`);
   }
-  return new Schedule(initial, factor, max, undefined, Infinity, Infinity);
+  return new ScheduleImpl(initial, factor, max, undefined, Infinity, Infinity);
 };
 
 /**
@@ -171,7 +185,7 @@ export const jittered = (options?: {
     throw new RangeError(`Schedule.jittered: unknown mode ${String(mode)}`);
   }
   return (self) =>
-    new Schedule(self.initialDelay, self.factor, self.maxDelay, jitter, self.maxRecurrences, self.maxElapsedMs);
+    new ScheduleImpl(self.initialDelay, self.factor, self.maxDelay, jitter, self.maxRecurrences, self.maxElapsedMs);
 };
 
 /**
@@ -190,7 +204,7 @@ export const recurs = (n: number): ((self: Schedule) => Schedule) => {
     throw new RangeError(`Schedule.recurs: expected an integer >= 0, got ${String(n)}`);
   }
   return (self) =>
-    new Schedule(
+    new ScheduleImpl(
       self.initialDelay,
       self.factor,
       self.maxDelay,
@@ -218,7 +232,7 @@ export const maxElapsed = (ms: number): ((self: Schedule) => Schedule) => {
     throw new RangeError(`Schedule.maxElapsed: expected a number of milliseconds >= 0, got ${String(ms)}`);
   }
   return (self) =>
-    new Schedule(
+    new ScheduleImpl(
       self.initialDelay,
       self.factor,
       self.maxDelay,
@@ -237,7 +251,7 @@ export const maxElapsed = (ms: number): ((self: Schedule) => Schedule) => {
  * Schedule.isSchedule(Schedule.fixed(1)); // true
  * ```
  */
-export const isSchedule = (u: unknown): u is Schedule => u instanceof Schedule;
+export const isSchedule = (u: unknown): u is Schedule => u instanceof ScheduleImpl;
 
 /**
  * The delay before recurrence `n` (1-based) after `elapsed` ms, or -1 to stop: the

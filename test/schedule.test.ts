@@ -76,6 +76,10 @@ describe("Schedule constructors validate their input at once", () => {
     expect(() => Aio.repeat({ schedule: "fixed" } as never)).toThrow(TypeError);
     expect(() => Aio.repeat({ schedule: Schedule.fixed(1), while: true as never })).toThrow(TypeError);
     expect(() => Aio.retry(Schedule.fixed(1))(42 as never)).toThrow(TypeError);
+    // A look-alike object (not made by the validating constructors) is refused.
+    const lookAlike: Schedule = { ...Schedule.fixed(1), initialDelay: -5 };
+    expect(() => Aio.retry(lookAlike)).toThrow(TypeError);
+    expect(() => Aio.retry({ schedule: lookAlike })).toThrow(TypeError);
     expect(() => Aio.repeat(Schedule.fixed(1))(42 as never)).toThrow(TypeError);
   });
 });
