@@ -260,7 +260,8 @@ export const isSchedule = (u: unknown): u is Schedule => u instanceof ScheduleIm
  */
 const nextDelay = (s: Schedule, n: number, elapsed: number): number => {
   if (n > s.maxRecurrences) return -1;
-  // Once the cap is reached the power is not computed again (it may overflow to Infinity).
+  // A power that overflows to Infinity is brought back by the cap; without one, such a
+  // delay (after about a thousand doublings) is a sleep that never ends.
   const grown = s.factor === 1 ? s.initialDelay : s.initialDelay * Math.pow(s.factor, n - 1);
   let d = grown < s.maxDelay ? grown : s.maxDelay;
   const j = s.jitter;
@@ -368,8 +369,9 @@ const loopTime = (f: Task<unknown, unknown>): number => f._loop.time();
  * backoff ends the retry at once (the sleep is the suspension point). The elapsed-time
  * limit is measured on the loop's clock from when the retry starts.
  *
- * `policy` is a `Schedule` or `RetryOptions` (`schedule`, `while`, `onRetry`). Data-last:
- * `aio.pipe(Aio.retry(policy))`.
+ * `policy` is a `Schedule` or `RetryOptions` (`schedule`, `while`, `onRetry`). Data-last,
+ * `aio.pipe(Aio.retry(policy))`, or data-first, `Aio.retry(aio, policy)`. A policy
+ * without a Schedule made by this module, or a non-function hook, is a TypeError at once.
  *
  * @example
  * ```ts
@@ -428,8 +430,8 @@ const retryWith = <E>(policy: Schedule | RetryOptions<E>): (<A>(self: Aio<A, E>)
  * `while`, a value for which it returns false ends the repetition with that value. A
  * cancellation during a delay ends it at once.
  *
- * `policy` is a `Schedule` or `RepeatOptions` (`schedule`, `while`). Data-last:
- * `aio.pipe(Aio.repeat(policy))`.
+ * `policy` is a `Schedule` or `RepeatOptions` (`schedule`, `while`). Data-last,
+ * `aio.pipe(Aio.repeat(policy))`, or data-first, `Aio.repeat(aio, policy)`.
  *
  * @example
  * ```ts

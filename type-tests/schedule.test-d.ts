@@ -90,6 +90,8 @@ lookup.pipe(
 // onRetry may return an Aio that cannot fail; one with a typed error is refused.
 lookup.pipe(Aio.retry({ schedule: backoff, onRetry: () => Aio.sync(() => 1) }));
 expectError(lookup.pipe(Aio.retry({ schedule: backoff, onRetry: () => Aio.fail("log failed") })));
+// A Promise would not be awaited: an async onRetry is refused.
+expectError(lookup.pipe(Aio.retry({ schedule: backoff, onRetry: async () => {} })));
 
 // A guard for a type outside E, and a predicate on the wrong type, are refused.
 expectError(lookup.pipe(Aio.retry({ schedule: backoff, while: (e: number): e is 1 => e === 1 })));
