@@ -421,6 +421,9 @@ export const orElse =
   <A, E>(self: Aio<A, E>): Aio<A | B, E2> =>
     new CatchFail(self, () => that());
 
+// Retries and repeats with a Schedule (see src/schedule.ts and docs/retries.md).
+export { retry, repeat } from "./schedule.js";
+
 /**
  * Folds success and typed failure into a value (defects and interruptions pass).
  * @example

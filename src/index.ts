@@ -46,6 +46,40 @@ export declare namespace Aio {
   export type Yieldable<A, E> = AioModule.Yieldable<A, E>;
 }
 export type { YieldOf } from "./internal/core.js";
+import * as ScheduleModule from "./schedule.js";
+/**
+ * The `Schedule` module: retry/repeat policies (`fixed`, `exponential`, `jittered`,
+ * `recurs`, `maxElapsed`) for `Aio.retry` and `Aio.repeat`.
+ * @example
+ * ```ts
+ * import { Aio, Schedule } from "aio-ts";
+ * const policy = Schedule.exponential(100, { max: 2000 }).pipe(Schedule.recurs(5));
+ * const p = Aio.fail("busy").pipe(Aio.retry(policy));
+ * ```
+ */
+export const Schedule: typeof ScheduleModule = ScheduleModule;
+/**
+ * An immutable retry/repeat policy: the delay before each recurrence and when to stop.
+ * @example
+ * ```ts
+ * import { Schedule } from "aio-ts";
+ * const s: Schedule = Schedule.fixed(100);
+ * ```
+ */
+export type Schedule = ScheduleModule.Schedule;
+/** Types that go with the `Schedule` module. */
+export declare namespace Schedule {
+  /** The Schedule type itself, as `Schedule.Schedule`. */
+  export type Schedule = ScheduleModule.Schedule;
+  /** How a jittered schedule randomises its delays. */
+  export type Jitter = ScheduleModule.Jitter;
+  /** What `onRetry` is told about each retry. */
+  export type RetryInfo<E> = ScheduleModule.RetryInfo<E>;
+  /** Options of `Aio.retry`. */
+  export type RetryOptions<E, E1 extends E = E> = ScheduleModule.RetryOptions<E, E1>;
+  /** Options of `Aio.repeat`. */
+  export type RepeatOptions<A> = ScheduleModule.RepeatOptions<A>;
+}
 export * as Cause from "./Cause.js";
 export * as Exit from "./Exit.js";
 export * from "./exceptions.js";
