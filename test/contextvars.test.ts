@@ -16,6 +16,7 @@ import {
   LookupError,
   Token,
   copyContext,
+  createFuture,
   createTask,
   gather,
   getRunningLoop,
@@ -579,6 +580,29 @@ describe("callbacks run in the context they were scheduled with", () => {
       "task:task",
     ]);
     expect(ctx.get(v)).toBe("set-by-soon");
+  });
+
+  it("a task created in a callback copies the callback's context", async () => {
+    const v = new ContextVar("v", { default: "none" });
+    const ctx = new Context();
+    ctx.run(() => v.setNow("ctx"));
+    const seen = await vrun(
+      Aio.gen(function* () {
+        const loop = getRunningLoop();
+        yield* v.set("task");
+        const fromDefault = yield* createFuture<string>();
+        const fromCtx = yield* createFuture<string>();
+        loop.callSoon(() => {
+          loop.createTask(v.get()).addDoneCallback((t) => fromDefault.setResult(t.result()));
+        });
+        loop.callSoon({ context: ctx }, () => {
+          v.setNow("ctx-later");
+          loop.createTask(v.get()).addDoneCallback((t) => fromCtx.setResult(t.result()));
+        });
+        return [yield* fromDefault, yield* fromCtx];
+      }),
+    );
+    expect(seen).toEqual(["task", "ctx-later"]);
   });
 
   it("bad options are a TypeError at the call", () => {
