@@ -21,14 +21,18 @@
  * @module events
  */
 import { EventLoopError } from "./exceptions.js";
+import { Context } from "./contextvars.js";
 import {
   Aio as AioClass,
   Future,
   Task,
+  currentContextData,
+  outerContext,
   setRunningLoop,
   getRunningLoop,
   peekRunningLoop,
   type Aio,
+  type ContextSlot,
   type ExceptionContext,
   type LoopCore,
   type Runnable,
@@ -60,7 +64,8 @@ const SLICE_CHECK_EVERY = 256;
 const CLOCK_EVERY = 64;
 
 /**
- * A callback scheduled with `callSoon` (asyncio.Handle).
+ * A callback scheduled with `callSoon` (asyncio.Handle). It runs in the context it was
+ * scheduled with (see `CallbackOptions`).
  *
  * @example
  * ```ts
@@ -78,6 +83,8 @@ export class Handle implements Runnable {
     /** @internal */ readonly _fn: (...args: never[]) => void,
     /** @internal */ readonly _args: readonly unknown[],
     /** @internal */ readonly _loop: EventLoop,
+    /** @internal the context to run in: a snapshot, or the Context given */
+    readonly _context: ContextSlot,
   ) {}
 
   /** Cancels the callback; it will not run. Cancelling twice is harmless. */
@@ -93,7 +100,15 @@ export class Handle implements Runnable {
   /** @internal */
   _run(): void {
     if (this._cancelled) return;
-    (this._fn as (...args: unknown[]) => void)(...this._args);
+    // Callbacks run outside tasks: their context is the outer one, for this call only.
+    const outer = outerContext;
+    const prev = outer.slot;
+    outer.slot = this._context;
+    try {
+      (this._fn as (...args: unknown[]) => void)(...this._args);
+    } finally {
+      outer.slot = prev;
+    }
   }
 }
 
@@ -117,10 +132,11 @@ export class TimerHandle extends Handle implements Timer {
     fn: (...args: never[]) => void,
     args: readonly unknown[],
     loop: EventLoop,
+    context: ContextSlot,
     /** @internal */ readonly _when: number,
     /** @internal */ readonly _seq: number,
   ) {
-    super(fn, args, loop);
+    super(fn, args, loop, context);
   }
 
   /** The deadline, in the loop's time (ms). */
@@ -173,7 +189,44 @@ export type TaskFactory = <A, E>(
  */
 export interface TaskOptions {
   readonly name?: string | undefined;
+  /**
+   * The Context the task runs in (its `set`s write into it, as asyncio's
+   * `create_task(coro, context=ctx)`); by default a copy of the current context.
+   */
+  readonly context?: Context | undefined;
 }
+
+/**
+ * Options of `loop.callSoon` / `callLater` / `callAt`, given before the callback:
+ * `loop.callSoon({ context }, fn, ...args)`.
+ *
+ * @example
+ * ```ts
+ * import { ContextVar, copyContext, newEventLoop, type CallbackOptions } from "aio-ts";
+ * const rid = new ContextVar("requestId", { default: "-" });
+ * const opts: CallbackOptions = { context: copyContext() };
+ * newEventLoop().callSoon(opts, () => console.log(rid.getNow()));
+ * ```
+ */
+export interface CallbackOptions {
+  /**
+   * The Context the callback runs in (its `setNow`s write into it); by default a copy of
+   * the context current when the callback was scheduled (asyncio's `context=None`).
+   */
+  readonly context?: Context | undefined;
+}
+
+/** The context a callback scheduled now runs in: the one given, or a snapshot of the current one. */
+const callbackContext = (name: string, options: CallbackOptions): ContextSlot => {
+  if (options === null || typeof options !== "object")
+    throw new TypeError(
+      `${name}: expected a callback or an options object, got ${options === null ? "null" : typeof options}`,
+    );
+  const ctx = options.context;
+  if (ctx === undefined) return currentContextData();
+  if (!(ctx instanceof Context)) throw new TypeError(`${name}: options.context must be a Context`);
+  return ctx;
+};
 
 /**
  * Options of `newEventLoop`.
@@ -330,12 +383,26 @@ export class EventLoop implements LoopCore {
 
   /**
    * Schedules `fn(...args)` on the next iteration (asyncio loop.call_soon). Callbacks run
-   * in the order they were scheduled.
+   * in the order they were scheduled, each in a copy of the context current now, or in
+   * the Context given first: `callSoon({ context }, fn, ...args)`.
    */
-  callSoon<Args extends readonly unknown[]>(fn: (...args: Args) => void, ...args: Args): Handle {
+  callSoon<Args extends readonly unknown[]>(fn: (...args: Args) => void, ...args: Args): Handle;
+  callSoon<Args extends readonly unknown[]>(
+    options: CallbackOptions,
+    fn: (...args: Args) => void,
+    ...args: Args
+  ): Handle;
+  callSoon(first: CallbackOptions | ((...args: never[]) => void), ...rest: unknown[]): Handle {
     this._checkClosed();
+    let fn: unknown = first;
+    let context: ContextSlot;
+    if (typeof first === "function") context = currentContextData();
+    else {
+      context = callbackContext("callSoon", first);
+      fn = rest.shift();
+    }
     checkFn("callSoon", fn);
-    const h = new Handle(fn as unknown as (...a: never[]) => void, args, this);
+    const h = new Handle(fn as (...a: never[]) => void, rest, this, context);
     this._enqueue(h);
     return h;
   }
@@ -344,31 +411,65 @@ export class EventLoop implements LoopCore {
    * `callSoon` for callers outside the loop's own code (asyncio's call_soon_threadsafe).
    * JavaScript has one thread, so this is `callSoon` that also wakes an idle loop.
    */
-  callSoonThreadsafe<Args extends readonly unknown[]>(fn: (...args: Args) => void, ...args: Args): Handle {
-    return this.callSoon(fn, ...args);
+  callSoonThreadsafe<Args extends readonly unknown[]>(fn: (...args: Args) => void, ...args: Args): Handle;
+  callSoonThreadsafe<Args extends readonly unknown[]>(
+    options: CallbackOptions,
+    fn: (...args: Args) => void,
+    ...args: Args
+  ): Handle;
+  callSoonThreadsafe(first: CallbackOptions | ((...args: never[]) => void), ...rest: unknown[]): Handle {
+    return (this.callSoon as (first: unknown, ...rest: unknown[]) => Handle)(first, ...rest);
   }
 
   /**
    * Schedules `fn(...args)` after `delay` ms (asyncio loop.call_later). A negative delay
    * is a deadline in the past: due at once, and due timers run in deadline order (as
    * asyncio, `callLater(-1, a); callLater(-2, b)` runs b, then a). `Infinity` never fires.
-   * NaN is a RangeError.
+   * NaN is a RangeError. Runs in a copy of the current context, or in the Context given
+   * before the callback: `callLater(delay, { context }, fn, ...args)`.
    */
-  callLater<Args extends readonly unknown[]>(delay: number, fn: (...args: Args) => void, ...args: Args): TimerHandle {
+  callLater<Args extends readonly unknown[]>(delay: number, fn: (...args: Args) => void, ...args: Args): TimerHandle;
+  callLater<Args extends readonly unknown[]>(
+    delay: number,
+    options: CallbackOptions,
+    fn: (...args: Args) => void,
+    ...args: Args
+  ): TimerHandle;
+  callLater(delay: number, first: CallbackOptions | ((...args: never[]) => void), ...rest: unknown[]): TimerHandle {
     checkTime("callLater", delay);
-    return this.callAt(this.time() + delay, fn, ...args);
+    return (this.callAt as (when: number, first: unknown, ...rest: unknown[]) => TimerHandle)(
+      this.time() + delay,
+      first,
+      ...rest,
+    );
   }
 
   /**
    * Schedules `fn(...args)` at loop time `when` (asyncio loop.call_at). A deadline already
    * past is due at once; due timers run in deadline order, ties in scheduling order.
    * `Infinity` never fires (and a virtual clock never jumps to it). NaN is a RangeError.
+   * Runs in a copy of the current context, or in the Context given before the callback:
+   * `callAt(when, { context }, fn, ...args)`.
    */
-  callAt<Args extends readonly unknown[]>(when: number, fn: (...args: Args) => void, ...args: Args): TimerHandle {
+  callAt<Args extends readonly unknown[]>(when: number, fn: (...args: Args) => void, ...args: Args): TimerHandle;
+  callAt<Args extends readonly unknown[]>(
+    when: number,
+    options: CallbackOptions,
+    fn: (...args: Args) => void,
+    ...args: Args
+  ): TimerHandle;
+  callAt(when: number, first: CallbackOptions | ((...args: never[]) => void), ...rest: unknown[]): TimerHandle {
     this._checkClosed();
     checkTime("callAt", when);
+    let fn: unknown = first;
+    let context: ContextSlot;
+    if (typeof first === "function") context = currentContextData();
+    else {
+      context = callbackContext("callAt", first);
+      fn = rest.shift();
+    }
     checkFn("callAt", fn);
-    const h = new TimerHandle(fn as unknown as (...a: never[]) => void, args, this, when, this._nextSeq());
+    const h = new TimerHandle(fn as (...a: never[]) => void, rest, this, context, when, this._nextSeq());
     this._addTimer(h);
     return h;
   }
@@ -388,8 +489,11 @@ export class EventLoop implements LoopCore {
     this._checkClosed();
     if (!(aio instanceof AioClass))
       throw new TypeError(`createTask: expected an Aio, got ${aio === null ? "null" : typeof aio}`);
+    const context = options?.context;
+    if (context !== undefined && !(context instanceof Context))
+      throw new TypeError("createTask: options.context must be a Context");
     if (this._taskFactory !== null) return this._taskFactory(this, aio, options);
-    return new Task(this, aio, options?.name);
+    return new Task(this, aio, options?.name, false, context);
   }
 
   /** A new pending Future bound to this loop (asyncio loop.create_future). */

@@ -97,3 +97,4 @@ export * from "./wait.js";
 export * from "./shield.js";
 export * from "./timeouts.js";
 export * from "./taskgroups.js";
+export * from "./contextvars.js";

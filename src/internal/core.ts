@@ -20,6 +20,7 @@ import * as Cause from "../Cause.js";
 import * as Exit from "../Exit.js";
 import { EventLoopError, InvalidStateError } from "../exceptions.js";
 import type { EventLoop } from "../events.js";
+import type { Context } from "../contextvars.js";
 import type { HeapItem } from "./heap.js";
 
 // ---------------------------------------------------------------------------------------
@@ -97,6 +98,36 @@ export const getRunningLoop = (): EventLoop => {
 
 /** @internal the running loop, or undefined. */
 export const peekRunningLoop = (): EventLoop | undefined => runningLoop;
+
+// Context variables (contextvars.ts keeps the API; here is only where a context lives).
+
+/**
+ * @internal A context's values: a Map that is never mutated once anyone can see it (a
+ * `set` makes a new one), so copying a context is copying this pointer.
+ */
+export type ContextData = ReadonlyMap<object, unknown>;
+
+/**
+ * @internal What a task, or code outside tasks, runs in: either a snapshot it owns (a
+ * `set` replaces the slot with a new Context holding the new data: it is boxed on its
+ * first write) or a `Context` it was given or has boxed (a `set` writes into it).
+ */
+export type ContextSlot = ContextData | { _data: ContextData };
+
+/** @internal The empty context: every task starts with it while no variable is set. */
+export const EMPTY_CONTEXT: ContextData = new Map();
+
+/**
+ * @internal The context of code running outside any task: the program's top level, and
+ * (while one runs) a loop callback (`Handle._run` sets and restores it).
+ */
+export const outerContext: { slot: ContextSlot } = { slot: EMPTY_CONTEXT };
+
+/** @internal The data of the current context (what a copy of it holds). */
+export const currentContextData = (): ContextData => {
+  const s = currentFiber !== undefined ? currentFiber._context : outerContext.slot;
+  return s instanceof Map ? s : (s as { _data: ContextData })._data;
+};
 
 /**
  * The task whose code is running now (asyncio.current_task), or `undefined` outside a
@@ -1484,6 +1515,12 @@ export class Task<A, E = never> extends Future<A, E> {
   private _name: string | number;
   /** @internal the loop's list of pending tasks */ _prevTask: Task<unknown, unknown> | null = null;
   /** @internal */ _nextTask: Task<unknown, unknown> | null = null;
+  /**
+   * @internal The context the task runs in (contextvars): a pointer to its creator's
+   * data at creation (asyncio copies the context; the data is immutable, so sharing it
+   * is the copy), or the `Context` it was given.
+   */
+  _context: ContextSlot;
 
   /** @internal the current cause while unwinding with failure (shares `_v`) */
   get _cause(): Cause.Cause<unknown> {
@@ -1525,11 +1562,14 @@ export class Task<A, E = never> extends Future<A, E> {
    * Programs normally make tasks with `createTask` or `loop.createTask`; a task factory
    * (`loop.setTaskFactory`) calls this. With `eagerStart`, the first step runs now, up to
    * the first suspension (asyncio's eager_start); otherwise on a later loop iteration.
+   * The task runs in `context` when given (its `set`s write into it, as asyncio's
+   * `Task(coro, context=ctx)`), else in a copy of the current context.
    */
-  constructor(loop: EventLoop, aio: Aio<A, E>, name?: string, eagerStart = false) {
+  constructor(loop: EventLoop, aio: Aio<A, E>, name?: string, eagerStart = false, context?: Context) {
     super(loop);
     this._name = name ?? ++taskCounter;
     this._resumeWith = aio;
+    this._context = context ?? currentContextData();
     const l = this._loop;
     l._taskStarted(this as Task<unknown, unknown>);
     // asyncio's eager task factory: run the first step now, up to the first suspension.
