@@ -3,12 +3,18 @@
  * and fromEither / fromNullable: what is handled, what passes unchanged (other typed
  * failures, untagged errors, defects, interruptions), and bad input at the boundary.
  * Their types are pinned in type-tests/catch-tags.test-d.ts.
+ *
+ * Also the debug-mode report of a `createTask` / `tg.createTask` Aio that was never run
+ * (a forgotten `yield*`), src/internal/debug.ts.
  */
-import { describe, expect, it } from "vitest";
+import { spawn } from "node:child_process";
+import { readFileSync } from "node:fs";
+import { fileURLToPath } from "node:url";
+import { afterEach, describe, expect, it } from "vitest";
 import fc from "fast-check";
 import * as E from "fp-ts/Either";
-import { Aio, Exit, runSyncExit } from "../src/index.js";
-import { cancelAfter, defectOf, errorOf, expectInterrupted, vexit } from "./helpers.js";
+import { Aio, Exit, getDebug, runSyncExit, setDebug, taskGroup } from "../src/index.js";
+import { cancelAfter, defectOf, errorOf, expectInterrupted, vexit, vrun } from "./helpers.js";
 
 type NotFound = { readonly _tag: "NotFound"; readonly id: string };
 type Invalid = { readonly _tag: "Invalid"; readonly reason: string };
@@ -264,5 +270,137 @@ describe("fromNullable", () => {
       throw boom;
     });
     expect(defectOf(runSyncExit(bad))).toBe(boom);
+  });
+});
+
+describe("debug mode: a createTask Aio that never runs is reported", () => {
+  const fixture = fileURLToPath(new URL("./fixtures/never-run-gc.ts", import.meta.url));
+  const cwd = fileURLToPath(new URL("..", import.meta.url));
+  const forgottenLine = readFileSync(fixture, "utf8").split("\n").findIndex((l) => l.includes("// FORGOTTEN")) + 1;
+
+  const runFixture = (arg: string, aioDebug: string | undefined) =>
+    new Promise<{ code: number | null; stdout: string; stderr: string }>((resolve, reject) => {
+      const env = { ...process.env };
+      delete env["AIO_DEBUG"];
+      if (aioDebug !== undefined) env["AIO_DEBUG"] = aioDebug;
+      const child = spawn(process.execPath, ["--expose-gc", "--import", "tsx", fixture, arg], {
+        cwd,
+        env,
+        stdio: ["ignore", "pipe", "pipe"],
+      });
+      let stdout = "";
+      let stderr = "";
+      child.stdout.on("data", (d: Buffer) => (stdout += d.toString()));
+      child.stderr.on("data", (d: Buffer) => (stderr += d.toString()));
+      child.on("error", reject);
+      child.on("close", (code) => resolve({ code, stdout, stderr }));
+    });
+
+  const expectOneReport = (r: { code: number | null; stdout: string; stderr: string }): void => {
+    expect(r.code).toBe(0);
+    expect(r.stdout.trim()).toBe("done 1");
+    expect(r.stderr.match(/\[AIO_TASK_NEVER_RUN\] AioWarning/g)).toHaveLength(1);
+    expect(r.stderr).toContain('createTask(…, { name: "forgotten" }) made an Aio that was never run');
+    // It names the line that made it (the first frame is the user's).
+    expect(r.stderr).toMatch(new RegExp(`It was made\\n\\s+at .*never-run-gc\\.ts:${forgottenLine}:\\d+\\)`));
+  };
+
+  it("setDebug(true): the forgotten one is reported once collected, naming its line; the ones that ran are not", async () => {
+    expect(forgottenLine).toBeGreaterThan(0);
+    expectOneReport(await runFixture("on", undefined));
+  }, 30_000);
+
+  it("AIO_DEBUG=1 turns it on at start-up", async () => {
+    expectOneReport(await runFixture("env", "1"));
+  }, 30_000);
+
+  it("off (the default, or AIO_DEBUG=0): nothing is reported", async () => {
+    for (const env of [undefined, "0"]) {
+      const r = await runFixture("env", env);
+      expect(r.code).toBe(0);
+      expect(r.stdout.trim()).toBe("done 0");
+      expect(r.stderr).toBe("");
+    }
+  }, 30_000);
+});
+
+describe("debug mode: a tg.createTask Aio not run when its group ends is reported then", () => {
+  afterEach(() => setDebug(false));
+
+  /** Runs `body` with a 'warning' listener; the AioWarnings emitted meanwhile. */
+  const warningsDuring = async (body: () => Promise<unknown>): Promise<Error[]> => {
+    const seen: Error[] = [];
+    const listener = (w: Error): void => void (w.name === "AioWarning" && seen.push(w));
+    process.on("warning", listener);
+    try {
+      await body();
+      // emitWarning delivers on the next tick.
+      await new Promise((r) => setImmediate(r));
+    } finally {
+      process.off("warning", listener);
+    }
+    return seen;
+  };
+
+  const program = (ran: string[]) =>
+    taskGroup((tg) =>
+      Aio.gen(function* () {
+        tg.createTask(Aio.sync(() => ran.push("lost")), { name: "lost" }); // LOST
+        const later = tg.createTask(Aio.sync(() => ran.push("later")));
+        yield* tg.createTask(Aio.sync(() => ran.push("now")));
+        yield* Aio.sleep(5);
+        yield* later;
+        return "body done";
+      }),
+    );
+
+  it("on: exactly the one never run, with where it was made; the group's outcome is unchanged", async () => {
+    setDebug(true);
+    expect(getDebug()).toBe(true);
+    const ran: string[] = [];
+    let result: unknown;
+    const warnings = await warningsDuring(async () => {
+      result = await vrun(program(ran));
+    });
+    expect(result).toBe("body done");
+    expect(ran).toEqual(["now", "later"]); // "lost" never ran: the mistake being reported
+    expect(warnings).toHaveLength(1);
+    const w = warnings[0] as Error & { code?: string };
+    expect(w.code).toBe("AIO_TASK_NEVER_RUN");
+    expect(w.message).toContain('tg.createTask(…, { name: "lost" }) made an Aio that was never run');
+    expect(w.message).toContain("its task group ended first");
+    const self = fileURLToPath(import.meta.url);
+    const lostLine = readFileSync(self, "utf8").split("\n").findIndex((l) => l.includes("// LOST")) + 1;
+    expect(lostLine).toBeGreaterThan(0);
+    expect(w.message).toMatch(new RegExp(`It was made\\n\\s+at .*catch-tags\\.test\\.ts:${lostLine}:\\d+`));
+  });
+
+  it("off: nothing is reported", async () => {
+    setDebug(false);
+    const ran: string[] = [];
+    const warnings = await warningsDuring(() => vrun(program(ran)));
+    expect(ran).toEqual(["now", "later"]);
+    expect(warnings).toEqual([]);
+  });
+
+  it("a group whose every tg.createTask ran reports nothing (0, 1 and 1,000 children)", async () => {
+    setDebug(true);
+    for (const n of [0, 1, 1000]) {
+      const warnings = await warningsDuring(() =>
+        vrun(
+          taskGroup((tg) =>
+            Aio.gen(function* () {
+              for (let i = 0; i < n; i++) yield* tg.createTask(Aio.sleep(i % 7));
+            }),
+          ),
+        ),
+      );
+      expect(warnings).toEqual([]);
+    }
+  });
+
+  it("setDebug takes a boolean only", () => {
+    expect(() => setDebug(1 as unknown as boolean)).toThrow(TypeError);
+    expect(getDebug()).toBe(false);
   });
 });
