@@ -10,7 +10,7 @@ import * as Cause from "./Cause.js";
 import * as Exit from "./Exit.js";
 import { InvalidStateError } from "./exceptions.js";
 import { Aio, Future, Sync, type Task, type YieldOf } from "./internal/core.js";
-import { NEVER_RUN_CODE, callSite, debugMode, neverRunMessage, warn } from "./internal/debug.js";
+import { NEVER_RUN_CODE, callSite, debugMode, neverRunMessage, warn, type Origin } from "./internal/debug.js";
 import type { EventLoop, TaskOptions } from "./events.js";
 import { exit as exitAio, fail, failCause, flatMap, from, gen, suspend, sync } from "./Aio.js";
 import { describe, exitOf } from "./awaitables.js";
@@ -102,7 +102,7 @@ export class TaskGroup {
   /** @internal */ _parentCancelRequested = false;
   /** @internal */ _onCompleted: Future<void> | null = null;
   /** @internal Debug mode: the `createTask` Aios not run yet, with their reports. */
-  _unrun: Map<object, string> | null = null;
+  _unrun: Map<object, Origin> | null = null;
 
   /** @internal use `taskGroup`. */
   constructor(parent: Task<unknown, unknown>) {
@@ -134,7 +134,7 @@ export class TaskGroup {
     const spawn = new TrackedSpawn(this, () => this._spawn(aio, options));
     const what = options?.name === undefined ? "tg.createTask(…)" : `tg.createTask(…, { name: ${JSON.stringify(options.name)} })`;
     // The call site of `tg.createTask`: the frames from `createTask` up are left out.
-    (this._unrun ??= new Map()).set(spawn, neverRunMessage(what, callSite(TaskGroup.prototype.createTask)));
+    (this._unrun ??= new Map()).set(spawn, { what, site: callSite(TaskGroup.prototype.createTask) });
     return spawn;
   }
 
@@ -143,7 +143,7 @@ export class TaskGroup {
     const unrun = this._unrun;
     if (unrun === null) return;
     this._unrun = null;
-    for (const message of unrun.values()) warn(`${message}\n  (its task group ended first)`, NEVER_RUN_CODE);
+    for (const origin of unrun.values()) warn(`${neverRunMessage(origin)}\n  (its task group ended first)`, NEVER_RUN_CODE);
   }
 
   /** The number of children still running. */

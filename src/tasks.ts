@@ -15,7 +15,7 @@ import {
   type Aio,
   type YieldOf,
 } from "./internal/core.js";
-import { callSite, debugMode, markRun, neverRunMessage, setDebugMode, trackUntilRun } from "./internal/debug.js";
+import { callSite, debugMode, markRun, setDebugMode, trackUntilRun } from "./internal/debug.js";
 import type { EventLoop, TaskOptions } from "./events.js";
 
 export { Task, currentTask };
@@ -44,7 +44,7 @@ export const createTask = <A, E>(aio: Aio<A, E>, options?: TaskOptions): Aio<Tas
   if (!debugMode) return new CreateTask(aio, options);
   const tracked = new TrackedCreateTask(aio, options);
   const what = options?.name === undefined ? "createTask(…)" : `createTask(…, { name: ${JSON.stringify(options.name)} })`;
-  trackUntilRun(tracked, neverRunMessage(what, callSite(createTask)));
+  trackUntilRun(tracked, { what, site: callSite(createTask) });
   return tracked;
 };
 

@@ -31,15 +31,39 @@ export const NEVER_RUN_CODE = "AIO_TASK_NEVER_RUN";
 const INTERNAL_FRAME = /Generator\.next|[\\/]internal[\\/]core\.[jt]s/;
 
 /**
- * Where `below` was called from: the stack without the frames of `below` and above it
- * (V8's `captureStackTrace`), so the first line is the user's call.
+ * Where `below` was called from: a stack captured without the frames of `below` and above
+ * it (V8's `captureStackTrace`), so its first frame is the user's call. Formatting a stack
+ * is the costly part (with source maps, tens of microseconds), and V8 does it lazily on
+ * the first read of `stack`: so only a report reads it, never the common case.
  */
-export const callSite = (below: (...args: never[]) => unknown): string => {
-  const holder: { stack?: string } = {};
-  const capture = (Error as { captureStackTrace?: (o: object, f: unknown) => void }).captureStackTrace;
-  if (capture !== undefined) capture(holder, below);
-  const stack = holder.stack ?? new Error().stack ?? "";
-  const lines = stack.split("\n");
+const SITE_FRAMES = 4;
+export interface CallSite {
+  stack?: string;
+}
+export const callSite = (below: (...args: never[]) => unknown): CallSite => {
+  const site: CallSite = {};
+  const E = Error as { captureStackTrace?: (o: object, f: unknown) => void; stackTraceLimit?: number | undefined };
+  const capture = E.captureStackTrace;
+  if (capture !== undefined) {
+    // A few frames are enough to name the user's call (the rest is the run loop), and
+    // capturing fewer costs less.
+    const limit = E.stackTraceLimit;
+    E.stackTraceLimit = SITE_FRAMES;
+    try {
+      capture(site, below);
+    } finally {
+      E.stackTraceLimit = limit;
+    }
+  } else {
+    const stack = new Error().stack;
+    if (stack !== undefined) site.stack = stack;
+  }
+  return site;
+};
+
+/** The user's frames of `site`, one per line. */
+const formatSite = (site: CallSite): string => {
+  const lines = (site.stack ?? "").split("\n");
   // The first line is the (empty) message: keep the frames only, and only the user's:
   // from the generator's resumption or the run loop on, the frames are aio-ts machinery.
   const frames: string[] = [];
@@ -49,7 +73,7 @@ export const callSite = (below: (...args: never[]) => unknown): string => {
     if (frames.length > 0 && INTERNAL_FRAME.test(frame)) break;
     frames.push(frame);
   }
-  return frames.join("\n    ");
+  return frames.length > 0 ? frames.join("\n    ") : "at an unknown place";
 };
 
 /** Reports a debug finding: a Node process warning, or `console.warn` elsewhere. */
@@ -59,20 +83,26 @@ export const warn = (message: string, code: string): void => {
   else console.warn(`${WARNING_TYPE}: ${message}`);
 };
 
-/** The text of a never-run report: what made the Aio, and where. */
-export const neverRunMessage = (what: string, site: string): string =>
-  `${what} made an Aio that was never run, so no task was started (a missing yield*?). ` +
-  `Write \`yield* ${what}\`. It was made\n    ${site}`;
+/** What made an Aio (`createTask(…)`, with the task's name if it has one) and where. */
+export interface Origin {
+  readonly what: string;
+  readonly site: CallSite;
+}
 
-let registry: FinalizationRegistry<string> | undefined;
+/** The text of a never-run report. */
+export const neverRunMessage = (origin: Origin): string =>
+  `${origin.what} made an Aio that was never run, so no task was started (a missing yield*?). ` +
+  `Write \`yield* ${origin.what}\`. It was made\n    ${formatSite(origin.site)}`;
+
+let registry: FinalizationRegistry<Origin> | undefined;
 
 /**
  * Reports `aio` if it is garbage-collected without `markRun` having been called for it.
- * The held message does not reference `aio` (it would keep it alive).
+ * The held origin does not reference `aio` (it would keep it alive).
  */
-export const trackUntilRun = (aio: object, message: string): void => {
-  registry ??= new FinalizationRegistry((msg: string) => warn(msg, NEVER_RUN_CODE));
-  registry.register(aio, message, aio);
+export const trackUntilRun = (aio: object, origin: Origin): void => {
+  registry ??= new FinalizationRegistry((o: Origin) => warn(neverRunMessage(o), NEVER_RUN_CODE));
+  registry.register(aio, origin, aio);
 };
 
 /** `aio` has run: it will not be reported. */
