@@ -469,7 +469,16 @@ export const catchTag =
     ) as Aio<A | B, ExcludeTag<E, K> | E2>;
   };
 
-/** A handler table for `catchTags`: at most one handler per tag of `E`, no other key. */
+/**
+ * A handler table for `catchTags`: at most one handler per tag of `E`, each given the
+ * member of its tag (`catchTags` also refuses keys that are not tags of `E`).
+ * @example
+ * ```ts
+ * import { Aio } from "aio-ts";
+ * type NotFound = { readonly _tag: "NotFound"; readonly id: string };
+ * const table: Aio.TagHandlers<NotFound | Error> = { NotFound: (e) => Aio.succeed(e.id) };
+ * ```
+ */
 export type TagHandlers<E> = {
   readonly [K in TagsOf<E>]?: (error: ExtractTag<E, K>) => Aio<unknown, unknown>;
 };
