@@ -13,7 +13,7 @@ import { fileURLToPath } from "node:url";
 import { afterEach, describe, expect, it } from "vitest";
 import fc from "fast-check";
 import * as E from "fp-ts/Either";
-import { Aio, Exit, getDebug, runSyncExit, setDebug, taskGroup } from "../src/index.js";
+import { Aio, Exit, TimeoutError, getDebug, runSyncExit, setDebug, taskGroup, waitFor } from "../src/index.js";
 import { cancelAfter, defectOf, errorOf, expectInterrupted, vexit, vrun } from "./helpers.js";
 
 type NotFound = { readonly _tag: "NotFound"; readonly id: string };
@@ -94,6 +94,17 @@ describe("catchTag / catchTags / catchIf: what passes", () => {
     const e = new HttpError("503");
     const self: Aio<number, HttpError | NotFound> = Aio.fail(e);
     expect(runSyncExit(self.pipe(Aio.catchTag("HttpError", (x) => Aio.succeed(x.message))))).toEqual(Exit.succeed("503"));
+  });
+});
+
+describe("with the library's own tagged errors", () => {
+  it("catchTag('TimeoutError') recovers a waitFor that timed out, at the deadline", async () => {
+    const exit = await vexit(
+      waitFor(Aio.sleep(100, "slow"), 10).pipe(
+        Aio.catchTag("TimeoutError", (e) => Aio.succeed(e instanceof TimeoutError ? "timed out" : "?")),
+      ),
+    );
+    expect(exit).toEqual(Exit.succeed("timed out"));
   });
 });
 
@@ -350,6 +361,7 @@ describe("debug mode: a tg.createTask Aio not run when its group ends is reporte
         yield* tg.createTask(Aio.sync(() => ran.push("now")));
         yield* Aio.sleep(5);
         yield* later;
+        yield* Aio.sleep(0).pipe(Aio.flatMap(() => tg.createTask(Aio.sync(() => ran.push("by the fiber")))));
         return "body done";
       }),
     );
@@ -363,7 +375,7 @@ describe("debug mode: a tg.createTask Aio not run when its group ends is reporte
       result = await vrun(program(ran));
     });
     expect(result).toBe("body done");
-    expect(ran).toEqual(["now", "later"]); // "lost" never ran: the mistake being reported
+    expect(ran).toEqual(["now", "later", "by the fiber"]); // "lost" never ran: the mistake being reported
     expect(warnings).toHaveLength(1);
     const w = warnings[0] as Error & { code?: string };
     expect(w.code).toBe("AIO_TASK_NEVER_RUN");
@@ -379,7 +391,7 @@ describe("debug mode: a tg.createTask Aio not run when its group ends is reporte
     setDebug(false);
     const ran: string[] = [];
     const warnings = await warningsDuring(() => vrun(program(ran)));
-    expect(ran).toEqual(["now", "later"]);
+    expect(ran).toEqual(["now", "later", "by the fiber"]);
     expect(warnings).toEqual([]);
   });
 

@@ -7,7 +7,7 @@
  * asserted with `// @ts-expect-error` (the line must not compile).
  */
 import { expectType } from "tsd";
-import { Aio } from "aio-ts";
+import { Aio, QueueShutDown, TimeoutError, waitFor } from "aio-ts";
 import * as E from "fp-ts/Either";
 
 type NotFound = { readonly _tag: "NotFound"; readonly id: string };
@@ -147,3 +147,23 @@ expectType<Aio<{ readonly name: string }, NotFound>>(
 );
 // @ts-expect-error: onNull is a function, not the error itself
 Aio.fromNullable(maybeUser, "missing");
+
+// ----- the library's own tagged errors, and the named types ------------------------------
+
+expectType<Aio<number | string, never>>(
+  waitFor(Aio.sleep(10, 1), 5).pipe(
+    Aio.catchTag("TimeoutError", (e) => {
+      expectType<TimeoutError>(e);
+      return Aio.succeed(e.message);
+    }),
+  ),
+);
+declare const queued: Aio<number, QueueShutDown | TimeoutError>;
+expectType<Aio<number, TimeoutError>>(queued.pipe(Aio.catchTags({ QueueShutDown: () => Aio.succeed(0) })));
+
+expectType<"NotFound" | "Invalid">({} as Aio.TagsOf<NotFound | Invalid | string | Error>);
+expectType<NotFound>({} as Aio.ExtractTag<NotFound | Invalid, "NotFound">);
+expectType<Invalid | string>({} as Aio.ExcludeTag<NotFound | Invalid | string, "NotFound">);
+expectType<never>({} as Aio.TagsOf<unknown>);
+const either: Aio.EitherLike<string, number> = E.right(1);
+expectType<Aio<number, string>>(Aio.fromEither(either));
