@@ -44,6 +44,16 @@ export declare namespace Aio {
   export type Error<T> = AioModule.Error<T>;
   /** An Aio, Task or Future. */
   export type Yieldable<A, E> = AioModule.Yieldable<A, E>;
+  /** The `_tag` literals of the tagged members of an error union. */
+  export type TagsOf<E> = AioModule.TagsOf<E>;
+  /** The members of `E` whose `_tag` is `K`. */
+  export type ExtractTag<E, K extends string> = AioModule.ExtractTag<E, K>;
+  /** The members of `E` whose `_tag` is not `K`. */
+  export type ExcludeTag<E, K extends string> = AioModule.ExcludeTag<E, K>;
+  /** A `catchTags` handler table for the error type `E`. */
+  export type TagHandlers<E> = AioModule.TagHandlers<E>;
+  /** An fp-ts-shaped Either, structurally. */
+  export type EitherLike<E, A> = AioModule.EitherLike<E, A>;
 }
 export type { YieldOf } from "./internal/core.js";
 import * as ScheduleModule from "./schedule.js";

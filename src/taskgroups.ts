@@ -9,7 +9,8 @@
 import * as Cause from "./Cause.js";
 import * as Exit from "./Exit.js";
 import { InvalidStateError } from "./exceptions.js";
-import { Aio, Future, type Task } from "./internal/core.js";
+import { Aio, Future, Sync, type Task, type YieldOf } from "./internal/core.js";
+import { NEVER_RUN_CODE, callSite, debugMode, neverRunMessage, warn, type Origin } from "./internal/debug.js";
 import type { EventLoop, TaskOptions } from "./events.js";
 import { exit as exitAio, fail, failCause, flatMap, from, gen, suspend, sync } from "./Aio.js";
 import { describe, exitOf } from "./awaitables.js";
@@ -100,6 +101,8 @@ export class TaskGroup {
   /** @internal */ _exiting = false;
   /** @internal */ _parentCancelRequested = false;
   /** @internal */ _onCompleted: Future<void> | null = null;
+  /** @internal Debug mode: the `createTask` Aios not run yet, with their reports. */
+  _unrun: Map<object, Origin> | null = null;
 
   /** @internal use `taskGroup`. */
   constructor(parent: Task<unknown, unknown>) {
@@ -112,12 +115,35 @@ export class TaskGroup {
    * `createTask`) and returns the task. The child's error type joins the group's: the
    * returned Aio carries it (it never fails itself). An `InvalidStateError` (a defect) if
    * the group is shutting down after a failure or has finished.
+   *
+   * Lazy, like every Aio: `tg.createTask(x)` written without `yield*` starts nothing. In
+   * debug mode (`setDebug(true)` or `AIO_DEBUG=1`) each such Aio still not run when the
+   * group ends is reported then (a process warning `AioWarning`, code
+   * `AIO_TASK_NEVER_RUN`, naming where it was made).
    */
   createTask<A, E>(aio: Aio<A, E>, options?: TaskOptions): Aio<Task<A, E>, E> {
     if (!(aio instanceof Aio)) {
       throw new TypeError(`TaskGroup.createTask: expected an Aio; got ${describe(aio)}`);
     }
+    if (debugMode) return this._trackedCreateTask(aio, options) as unknown as Aio<Task<A, E>, E>;
     return sync(() => this._spawn(aio, options)) as unknown as Aio<Task<A, E>, E>;
+  }
+
+  /** @internal `createTask` in debug mode: remembered until it runs. */
+  _trackedCreateTask<A, E>(aio: Aio<A, E>, options: TaskOptions | undefined): Aio<Task<A, E>> {
+    const spawn = new TrackedSpawn(this, () => this._spawn(aio, options));
+    const what = options?.name === undefined ? "tg.createTask(…)" : `tg.createTask(…, { name: ${JSON.stringify(options.name)} })`;
+    // The call site of `tg.createTask`: the frames from `createTask` up are left out.
+    (this._unrun ??= new Map()).set(spawn, { what, site: callSite(TaskGroup.prototype.createTask) });
+    return spawn;
+  }
+
+  /** @internal Debug mode, once no child can spawn another: reports the Aios never run. */
+  _reportUnrun(): void {
+    const unrun = this._unrun;
+    if (unrun === null) return;
+    this._unrun = null;
+    for (const origin of unrun.values()) warn(`${neverRunMessage(origin)}\n  (its task group ended first)`, NEVER_RUN_CODE);
   }
 
   /** The number of children still running. */
@@ -190,6 +216,8 @@ export class TaskGroup {
         }
         tg._onCompleted = null;
       }
+      // No child is left to run one later: what has not run now never will.
+      tg._reportUnrun();
       if (tg._parentCancelRequested) {
         if (parent.uncancel() === 0) propagate = undefined;
         else if (propagate === undefined) propagate = pending;
@@ -208,6 +236,24 @@ export class TaskGroup {
       if (et._tag === "Success") return et.value;
       return yield* failCause(et.cause as Cause.Cause<never>);
     });
+  }
+}
+
+/** A `tg.createTask` Aio made in debug mode: its first run removes it from the report. */
+class TrackedSpawn<A, E> extends Sync<Task<A, E>> {
+  constructor(
+    private readonly tg: TaskGroup,
+    thunk: () => Task<A, E>,
+  ) {
+    super(thunk);
+  }
+  override _eval(f: Task<unknown, unknown>): ReturnType<Sync<Task<A, E>>["_eval"]> {
+    this.tg._unrun?.delete(this);
+    return super._eval(f);
+  }
+  override next(sent?: unknown): IteratorResult<YieldOf<never>, Task<A, E>> {
+    this.tg._unrun?.delete(this);
+    return super.next(sent);
   }
 }
 

@@ -4,7 +4,18 @@
  *
  * @module tasks
  */
-import { CreateTask, Future, Sync, Task, currentTask, getRunningLoop, peekRunningLoop, type Aio } from "./internal/core.js";
+import {
+  CreateTask,
+  Future,
+  Sync,
+  Task,
+  currentTask,
+  getRunningLoop,
+  peekRunningLoop,
+  type Aio,
+  type YieldOf,
+} from "./internal/core.js";
+import { callSite, debugMode, markRun, setDebugMode, trackUntilRun } from "./internal/debug.js";
 import type { EventLoop, TaskOptions } from "./events.js";
 
 export { Task, currentTask };
@@ -14,6 +25,12 @@ export { MAX_STEPS_PER_TURN } from "./internal/core.js";
 /**
  * Wraps `aio` in a Task on the running loop (asyncio.create_task). The task takes its
  * first step on a later loop iteration, in creation order.
+ *
+ * The result is lazy, like every Aio: the task is made when it runs (`yield*` it), and a
+ * `createTask(x)` written without `yield*` starts nothing. In debug mode (`setDebug(true)`
+ * or `AIO_DEBUG=1`) such an Aio is reported once it is garbage-collected without ever
+ * having run: a process warning (`AioWarning`, code `AIO_TASK_NEVER_RUN`) naming where it
+ * was made, as asyncio's "coroutine … was never awaited".
  * @example
  * ```ts
  * import { Aio, createTask, run } from "aio-ts";
@@ -23,8 +40,56 @@ export { MAX_STEPS_PER_TURN } from "./internal/core.js";
  * }));
  * ```
  */
-export const createTask = <A, E>(aio: Aio<A, E>, options?: TaskOptions): Aio<Task<A, E>> =>
-  new CreateTask(aio, options);
+export const createTask = <A, E>(aio: Aio<A, E>, options?: TaskOptions): Aio<Task<A, E>> => {
+  if (!debugMode) return new CreateTask(aio, options);
+  const tracked = new TrackedCreateTask(aio, options);
+  const what = options?.name === undefined ? "createTask(…)" : `createTask(…, { name: ${JSON.stringify(options.name)} })`;
+  trackUntilRun(tracked, { what, site: callSite(createTask) });
+  return tracked;
+};
+
+/** A `createTask` Aio made in debug mode: the first run withdraws its never-run report. */
+class TrackedCreateTask<A, E> extends CreateTask<A, E> {
+  override _eval(f: Task<unknown, unknown>): ReturnType<CreateTask<A, E>["_eval"]> {
+    markRun(this);
+    return super._eval(f);
+  }
+  override next(sent?: unknown): IteratorResult<YieldOf<never>, Task<A, E>> {
+    markRun(this);
+    return super.next(sent);
+  }
+}
+
+/**
+ * Turns debug mode on or off for the process (asyncio's `loop.set_debug`; on at start-up
+ * when the environment has `AIO_DEBUG=1`). In debug mode an Aio made by `createTask` that
+ * is garbage-collected without having run, and one made by `tg.createTask` that has not
+ * run when its group ends, are reported as a process warning (`AioWarning`, code
+ * `AIO_TASK_NEVER_RUN`) naming where it was made: the trace of a forgotten `yield*`.
+ * Only Aios made while it is on are checked. Off, it costs nothing.
+ * @example
+ * ```ts
+ * import { Aio, createTask, run, setDebug } from "aio-ts";
+ * setDebug(true);
+ * await run(Aio.gen(function* () {
+ *   createTask(Aio.sleep(10)); // forgot yield*: reported once collected
+ * }));
+ * ```
+ */
+export const setDebug = (enabled: boolean): void => {
+  if (typeof enabled !== "boolean") throw new TypeError(`setDebug: expected a boolean, got ${typeof enabled}`);
+  setDebugMode(enabled);
+};
+
+/**
+ * Whether debug mode is on (see `setDebug`).
+ * @example
+ * ```ts
+ * import { getDebug } from "aio-ts";
+ * getDebug(); // false unless AIO_DEBUG=1 or setDebug(true)
+ * ```
+ */
+export const getDebug = (): boolean => debugMode;
 
 /**
  * A Future for `x` (asyncio.ensure_future): a Future or Task is returned as it is; an Aio
