@@ -44,7 +44,6 @@ describe("every callback that can see the signal gets a real one, aborted on can
       "function () { arguments[0] }",
       (record) =>
         function (this: unknown): Promise<never> {
-          // eslint-disable-next-line prefer-rest-params
           const s = arguments[0] as AbortSignal;
           record(s);
           return untilAborted(s);
@@ -80,7 +79,6 @@ describe("every callback that can see the signal gets a real one, aborted on can
       "function (resume) { arguments[1] }",
       (record) =>
         function (this: unknown, _r: unknown): void {
-          // eslint-disable-next-line prefer-rest-params
           record(arguments[1]);
         },
     ],
