@@ -4,7 +4,7 @@
  * @module futures
  */
 import * as Exit from "./Exit.js";
-import { Future, Sync, getRunningLoop, type Aio } from "./internal/core.js";
+import { Future, Sync, getRunningLoop, peekRunningLoop, type Aio } from "./internal/core.js";
 import type { EventLoop } from "./events.js";
 import { tryPromise } from "./Aio.js";
 
@@ -38,7 +38,14 @@ export const isFuture = (u: unknown): u is Future<unknown, unknown> => u instanc
 
 /**
  * Awaits a Promise as an Aio; a rejection is the typed failure `unknown` (asyncio's
- * `await wrap_future(f)`).
+ * `await wrap_future(f)`). The promise has started already, so a rejection is handled at
+ * once (it never kills a process run with `--unhandled-rejections=strict`), and the Aio
+ * fails with it whenever it runs. If the Aio was made inside a running program and the
+ * promise rejects before the Aio ever runs, the rejection is held by a failed Future of
+ * that loop: reported to its exception handler ("Future exception was never retrieved",
+ * as asyncio's `wrap_future` of a failed future nobody awaits) when the Aio is
+ * garbage-collected unrun, or at the loop's close; running the Aio reads it. (Made outside
+ * any loop, there is no handler to report to: the rejection is only held by the Aio.)
  * @example
  * ```ts
  * import { fromPromise, run } from "aio-ts";
@@ -48,10 +55,26 @@ export const isFuture = (u: unknown): u is Future<unknown, unknown> => u instanc
 export const fromPromise = <A>(promise: PromiseLike<A>): Aio<A, unknown> => {
   if (promise === null || typeof (promise as { then?: unknown }).then !== "function")
     throw new TypeError(`fromPromise: expected a Promise (a thenable), got ${String(promise)}`);
-  // Attach a handler now (as wrap_future does): a rejection before the Aio runs is not
-  // an unhandled rejection; the Aio still fails with it when it runs.
-  promise.then(undefined, () => undefined);
-  return tryPromise(() => promise);
+  const loop = peekRunningLoop();
+  const seen: { run: boolean; lost: Future<never, unknown> | undefined } = { run: false, lost: undefined };
+  // Attach a handler now (as wrap_future does): a rejection before the Aio runs is not an
+  // unhandled rejection of the host.
+  promise.then(undefined, (e: unknown) => {
+    if (loop === undefined || seen.run || loop.isClosed()) return;
+    loop.callSoonThreadsafe(() => {
+      if (seen.run) return;
+      // Held by this Aio only (through `seen`): lost, and reported, when the Aio is.
+      const fut = loop.createFuture<never, unknown>();
+      fut.setException(e);
+      seen.lost = fut;
+    });
+  });
+  return tryPromise(() => {
+    seen.run = true;
+    seen.lost?.exception(); // read: no report
+    seen.lost = undefined;
+    return promise;
+  });
 };
 
 /**
