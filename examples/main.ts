@@ -18,6 +18,7 @@ import * as sayAfterTime from "./say_after_time.js";
 import * as gatherHello from "./gather_hello.js";
 import * as gatherHelloArgs from "./gather_hello_args.js";
 import * as pipeline from "./pipeline.js";
+import * as service from "./service.js";
 import * as waitFirstCompleted from "./wait_first_completed.js";
 import * as waitForTimeout from "./wait_for_timeout.js";
 import * as waitTaskResults from "./wait_task_results.js";
@@ -96,6 +97,11 @@ export const examples: Example[] = [
     name: "pipeline",
     description: "bounded Queue + worker pool under a Semaphore, join, shutdown",
     run: pipeline.runExample,
+  },
+  {
+    name: "service",
+    description: "node:http server on one runtime: pool, timeout + cache, retries, client abort, request ids, shutdown",
+    run: service.runExample,
   },
 ];
 
