@@ -72,11 +72,14 @@ export const checkSignal = (what: string, signal: unknown): AbortSignal | undefi
  * listener and, if the abort cancelled the task, makes the interruption's
  * `CancelledError` carry the abort reason as its `cause`.
  */
+/** `cancelOnAbort`'s answer without a signal: one shared function, nothing made per run. */
+const sameExit = <T>(exit: T): T => exit;
+
 export const cancelOnAbort = <A, E>(
   task: Task<A, E>,
   signal: AbortSignal | undefined,
 ): ((exit: Exit.Exit<A, E>) => Exit.Exit<A, E>) => {
-  if (signal === undefined) return (exit) => exit;
+  if (signal === undefined) return sameExit;
   let aborted = false;
   const cancel = (): void => {
     aborted = true;
