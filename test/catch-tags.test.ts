@@ -7,14 +7,13 @@
  * Also the debug-mode report of a `createTask` / `tg.createTask` Aio that was never run
  * (a forgotten `yield*`), src/internal/debug.ts.
  */
-import { spawn } from "node:child_process";
 import { readFileSync } from "node:fs";
 import { fileURLToPath } from "node:url";
 import { afterEach, describe, expect, it } from "vitest";
 import fc from "fast-check";
 import * as E from "fp-ts/Either";
 import { Aio, Exit, TimeoutError, getDebug, runSyncExit, setDebug, taskGroup, waitFor } from "../src/index.js";
-import { cancelAfter, defectOf, errorOf, expectInterrupted, vexit, vrun } from "./helpers.js";
+import { cancelAfter, defectOf, errorOf, expectInterrupted, runNode, vexit, vrun, type ChildResult } from "./helpers.js";
 
 type NotFound = { readonly _tag: "NotFound"; readonly id: string };
 type Invalid = { readonly _tag: "Invalid"; readonly reason: string };
@@ -286,26 +285,14 @@ describe("fromNullable", () => {
 
 describe("debug mode: a createTask Aio that never runs is reported", () => {
   const fixture = fileURLToPath(new URL("./fixtures/never-run-gc.ts", import.meta.url));
-  const cwd = fileURLToPath(new URL("..", import.meta.url));
   const forgottenLine = readFileSync(fixture, "utf8").split("\n").findIndex((l) => l.includes("// FORGOTTEN")) + 1;
 
-  const runFixture = (arg: string, aioDebug: string | undefined) =>
-    new Promise<{ code: number | null; stdout: string; stderr: string }>((resolve, reject) => {
-      const env = { ...process.env };
-      delete env["AIO_DEBUG"];
-      if (aioDebug !== undefined) env["AIO_DEBUG"] = aioDebug;
-      const child = spawn(process.execPath, ["--expose-gc", "--import", "tsx", fixture, arg], {
-        cwd,
-        env,
-        stdio: ["ignore", "pipe", "pipe"],
-      });
-      let stdout = "";
-      let stderr = "";
-      child.stdout.on("data", (d: Buffer) => (stdout += d.toString()));
-      child.stderr.on("data", (d: Buffer) => (stderr += d.toString()));
-      child.on("error", reject);
-      child.on("close", (code) => resolve({ code, stdout, stderr }));
-    });
+  const runFixture = (arg: string, aioDebug: string | undefined): Promise<ChildResult> => {
+    const env = { ...process.env };
+    delete env["AIO_DEBUG"];
+    if (aioDebug !== undefined) env["AIO_DEBUG"] = aioDebug;
+    return runNode(fixture, { nodeArgs: ["--expose-gc"], args: [arg], env });
+  };
 
   const expectOneReport = (r: { code: number | null; stdout: string; stderr: string }): void => {
     expect(r.code).toBe(0);

@@ -3,7 +3,6 @@
  * test that `run` lets the process exit.
  */
 import { describe, it, expect } from "vitest";
-import { spawn } from "node:child_process";
 import { fileURLToPath } from "node:url";
 import {
   Aio,
@@ -23,7 +22,7 @@ import {
   type ExceptionContext,
   type Task,
 } from "../src/index.js";
-import { V, expectInterrupted, now } from "./helpers.js";
+import { V, expectInterrupted, now, runNode } from "./helpers.js";
 
 describe("run", () => {
   it("resolves with the value", async () => {
@@ -293,23 +292,8 @@ describe("real clock smoke test", () => {
     "a child node process running run(sleep 50 ms) exits promptly with code 0",
     async () => {
       const script = fileURLToPath(new URL("./fixtures/core-smoke-run.ts", import.meta.url));
-      const cwd = fileURLToPath(new URL("..", import.meta.url));
       const started = Date.now();
-      const { code, stdout, stderr } = await new Promise<{ code: number | null; stdout: string; stderr: string }>(
-        (resolve, reject) => {
-          const child = spawn(process.execPath, ["--import", "tsx", script], { cwd, stdio: ["ignore", "pipe", "pipe"] });
-          let stdout = "";
-          let stderr = "";
-          child.stdout.on("data", (d: Buffer) => (stdout += d.toString()));
-          child.stderr.on("data", (d: Buffer) => (stderr += d.toString()));
-          const killer = setTimeout(() => child.kill("SIGKILL"), 20_000);
-          child.on("error", reject);
-          child.on("close", (c) => {
-            clearTimeout(killer);
-            resolve({ code: c, stdout, stderr });
-          });
-        },
-      );
+      const { code, stdout, stderr } = await runNode(script, { killAfterMs: 20_000 });
       const wall = Date.now() - started;
       expect(stderr).toBe("");
       expect(code).toBe(0);

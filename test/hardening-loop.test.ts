@@ -4,7 +4,6 @@
  * run() shutdown that leaves no task behind, and failures reported when they are lost
  * (garbage-collected) rather than only at close.
  */
-import { spawn } from "node:child_process";
 import { fileURLToPath } from "node:url";
 import { afterEach, describe, expect, it, vi } from "vitest";
 import {
@@ -21,7 +20,7 @@ import {
   withPermit,
   type ExceptionContext,
 } from "../src/index.js";
-import { V, reportingLoop } from "./helpers.js";
+import { V, reportingLoop, runNode, type ChildResult } from "./helpers.js";
 
 /** Lets the host run a few turns (timers, immediates) outside any loop. */
 const hostTurns = async (n: number): Promise<void> => {
@@ -295,21 +294,8 @@ describe("run() shutdown leaves nothing behind", () => {
 
 describe("failures are reported when they are lost, not at close", () => {
   const fixture = fileURLToPath(new URL("./fixtures/unretrieved-gc.ts", import.meta.url));
-  const cwd = fileURLToPath(new URL("..", import.meta.url));
 
-  const runFixture = (): Promise<{ code: number | null; stdout: string; stderr: string }> =>
-    new Promise((resolve, reject) => {
-      const child = spawn(process.execPath, ["--expose-gc", "--import", "tsx", fixture], {
-        cwd,
-        stdio: ["ignore", "pipe", "pipe"],
-      });
-      let stdout = "";
-      let stderr = "";
-      child.stdout.on("data", (d: Buffer) => (stdout += d.toString()));
-      child.stderr.on("data", (d: Buffer) => (stderr += d.toString()));
-      child.on("error", reject);
-      child.on("close", (code) => resolve({ code, stdout, stderr }));
-    });
+  const runFixture = (): Promise<ChildResult> => runNode(fixture, { nodeArgs: ["--expose-gc"] });
 
   it(
     "a failed fire-and-forget task is reported soon after it is collected, once, with memory bounded",

@@ -3,9 +3,11 @@
  * `vexit`, `now`, `settle`), inspecting exits and tasks, starting and cancelling tasks
  * (`started`, `cancelAndJoin`, `cancelAfter`), a few small programs, a loop that records
  * its exception-handler calls, and the log sink the example tests use (`collect`,
- * `runInstantly`, `vrunLines`). Only `expectInterrupted` and `runInstantly` assert, and
+ * `runInstantly`, `vrunLines`), and `runNode` for child processes. Only `expectInterrupted` and `runInstantly` assert, and
  * they say so.
  */
+import { spawn } from "node:child_process";
+import { fileURLToPath } from "node:url";
 import { expect } from "vitest";
 import { Aio, CancelledError, Exit, createTask, getRunningLoop, newEventLoop, run, runExit } from "../src/index.js";
 import type { EventLoop, ExceptionContext, Task } from "../src/index.js";
@@ -187,3 +189,60 @@ export const vrunLines = async (main: (log: (line: string) => void) => Aio.Aio<u
   await vrun(main((line) => void lines.push(line)));
   return lines;
 };
+
+// ---------------------------------------------------------------------------------------
+// Child processes
+
+/** What a child node process printed, and how it ended (`code` null: killed). */
+export interface ChildResult {
+  readonly code: number | null;
+  readonly stdout: string;
+  readonly stderr: string;
+}
+
+/** The repository's root, the cwd of the child processes. */
+export const REPO_ROOT = fileURLToPath(new URL("..", import.meta.url));
+
+/**
+ * Runs `node [...nodeArgs] --import tsx script [...args]` from the repository root and
+ * collects its output. `onLine` sees each stdout line and may signal the child; a child
+ * still running after `killAfterMs` is killed (so a hang fails as `code: null`, not as a
+ * test timeout).
+ */
+export const runNode = (
+  script: string,
+  options: {
+    readonly nodeArgs?: readonly string[];
+    readonly args?: readonly string[];
+    readonly env?: NodeJS.ProcessEnv;
+    readonly onLine?: (line: string, kill: (signal: NodeJS.Signals) => void) => void;
+    readonly killAfterMs?: number;
+  } = {},
+): Promise<ChildResult> =>
+  new Promise((resolve, reject) => {
+    const child = spawn(
+      process.execPath,
+      [...(options.nodeArgs ?? []), "--import", "tsx", script, ...(options.args ?? [])],
+      { cwd: REPO_ROOT, stdio: ["ignore", "pipe", "pipe"], ...(options.env === undefined ? {} : { env: options.env }) },
+    );
+    let stdout = "";
+    let stderr = "";
+    let partial = "";
+    const onLine = options.onLine;
+    child.stdout.on("data", (d: Buffer) => {
+      const text = d.toString();
+      stdout += text;
+      if (onLine === undefined) return;
+      partial += text;
+      const lines = partial.split("\n");
+      partial = lines.pop()!;
+      for (const l of lines) onLine(l, (s) => child.kill(s));
+    });
+    child.stderr.on("data", (d: Buffer) => (stderr += d.toString()));
+    const killer = setTimeout(() => child.kill("SIGKILL"), options.killAfterMs ?? 30_000);
+    child.on("error", reject);
+    child.on("close", (code) => {
+      clearTimeout(killer);
+      resolve({ code, stdout, stderr });
+    });
+  });

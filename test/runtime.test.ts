@@ -4,7 +4,6 @@
  * primitives (rebinding after a closed loop, an EventLoopError naming both live loops);
  * SIGINT/SIGTERM handling (child processes).
  */
-import { spawn } from "node:child_process";
 import { getEventListeners } from "node:events";
 import { fileURLToPath } from "node:url";
 import { describe, expect, it } from "vitest";
@@ -24,7 +23,7 @@ import {
   runExit,
   type EventLoop,
 } from "../src/index.js";
-import { V, defectOf, expectInterrupted, vexit, vrun } from "./helpers.js";
+import { V, defectOf, expectInterrupted, runNode, vexit, vrun, type ChildResult } from "./helpers.js";
 
 // ---------------------------------------------------------------------------------------
 // The runtime
@@ -461,44 +460,13 @@ describe("loop binding of module-level primitives", () => {
 // ---------------------------------------------------------------------------------------
 // Child processes: exiting while idle, SIGINT
 
-interface ChildResult {
-  readonly code: number | null;
-  readonly stdout: string;
-  readonly stderr: string;
-}
-
 const fixture = (name: string): string => fileURLToPath(new URL(`./fixtures/${name}`, import.meta.url));
-const cwd = fileURLToPath(new URL("..", import.meta.url));
-
 /** Spawns a fixture; `onLine` sees each stdout line (and may signal the child). */
 const spawnFixture = (
   name: string,
   args: readonly string[],
-  onLine: (line: string, kill: (s: NodeJS.Signals) => void) => void = () => {},
-): Promise<ChildResult> =>
-  new Promise((resolve, reject) => {
-    const child = spawn(process.execPath, ["--import", "tsx", fixture(name), ...args], {
-      cwd,
-      stdio: ["ignore", "pipe", "pipe"],
-    });
-    let stdout = "";
-    let stderr = "";
-    let partial = "";
-    child.stdout.on("data", (d: Buffer) => {
-      stdout += d.toString();
-      partial += d.toString();
-      const lines = partial.split("\n");
-      partial = lines.pop()!;
-      for (const l of lines) onLine(l, (s) => child.kill(s));
-    });
-    child.stderr.on("data", (d: Buffer) => (stderr += d.toString()));
-    const killer = setTimeout(() => child.kill("SIGKILL"), 30_000);
-    child.on("error", reject);
-    child.on("close", (c) => {
-      clearTimeout(killer);
-      resolve({ code: c, stdout, stderr });
-    });
-  });
+  onLine?: (line: string, kill: (s: NodeJS.Signals) => void) => void,
+): Promise<ChildResult> => runNode(fixture(name), { args, ...(onLine === undefined ? {} : { onLine }) });
 
 describe("child processes", () => {
   for (const args of [[], ["signals"]]) {

@@ -4,11 +4,11 @@
  * the facts the example is there to show, not on the interleaving of concurrent lines or
  * on timings.
  */
-import { spawn } from "node:child_process";
 import { fileURLToPath } from "node:url";
 import { describe, expect, it } from "vitest";
 import { newEventLoop } from "../src/index.js";
 import { examples, runExamples } from "../examples/main.js";
+import { runNode } from "./helpers.js";
 import {
   ABORT_AFTER_MS,
   BUDGET_MS,
@@ -143,24 +143,7 @@ describe("examples/service", () => {
 
   it("run as a script, the process ends by itself once the example is done (nothing left open)", async () => {
     const script = fileURLToPath(new URL("../examples/service.ts", import.meta.url));
-    const { code, stdout, stderr } = await new Promise<{ code: number | null; stdout: string; stderr: string }>(
-      (resolve, reject) => {
-        const child = spawn(process.execPath, ["--import", "tsx", script], {
-          cwd: fileURLToPath(new URL("..", import.meta.url)),
-          stdio: ["ignore", "pipe", "pipe"],
-        });
-        let stdout = "";
-        let stderr = "";
-        child.stdout.on("data", (d: Buffer) => (stdout += d.toString()));
-        child.stderr.on("data", (d: Buffer) => (stderr += d.toString()));
-        const killer = setTimeout(() => child.kill("SIGKILL"), 30_000); // a hang fails: code null
-        child.on("error", reject);
-        child.on("close", (c) => {
-          clearTimeout(killer);
-          resolve({ code: c, stdout, stderr });
-        });
-      },
-    );
+    const { code, stdout, stderr } = await runNode(script); // a hang is killed: code null
     expect(stderr).toBe("");
     expect(code).toBe(0);
     expect(stdout.trim().split("\n").at(-1)).toBe("[server] runtime disposed: true");
