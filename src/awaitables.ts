@@ -6,8 +6,7 @@
  * @module awaitables
  */
 import * as Exit from "./Exit.js";
-import { EventLoopError } from "./exceptions.js";
-import { Aio, Future, Task } from "./internal/core.js";
+import { Aio, Future, Task, foreignLoopError } from "./internal/core.js";
 import type { EventLoop } from "./events.js";
 
 /**
@@ -106,9 +105,7 @@ export const checkAwaitable = (fn: string, u: unknown, index?: number): void => 
  */
 export const checkSameLoop = (fn: string, fut: Future<unknown, unknown>, loop: EventLoop, index?: number): void => {
   if (fut.getLoop() === loop) return;
-  const what = fut instanceof Task ? `task ${JSON.stringify(fut.getName())}` : "future";
-  const where = index === undefined ? "" : ` (argument ${index})`;
-  throw new EventLoopError(`${fn}: the ${what}${where} is attached to a different loop`);
+  throw foreignLoopError(fn, fut, index === undefined ? "" : ` (argument ${index})`);
 };
 
 /** @internal `checkSameLoop` for each future or task among `items`. */

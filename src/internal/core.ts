@@ -1155,12 +1155,15 @@ const completeDone = <A, E>(fut: Future<A, E>): IteratorReturnResult<A> | undefi
  * end (asyncio: "got Future attached to a different loop").
  */
 export const foreignLoop = (what: string, fut: Future<unknown, unknown>): FailCause<never> =>
-  new FailCause(
-    Cause.die(
-      new EventLoopError(
-        `${what}: ${fut instanceof Task ? `task ${fut.getName()}` : "a future"} is attached to a different loop`,
-      ),
-    ),
+  new FailCause(Cause.die(foreignLoopError(what, fut)));
+
+/**
+ * @internal The one message for a future of another loop, from `yield*` here and from
+ * every combinator's check (`checkSameLoop`): `where` names the argument, if any.
+ */
+export const foreignLoopError = (what: string, fut: Future<unknown, unknown>, where = ""): EventLoopError =>
+  new EventLoopError(
+    `${what}: the ${fut instanceof Task ? `task ${JSON.stringify(fut.getName())}` : "future"}${where} is attached to a different loop`,
   );
 
 /** @internal Waits for a future (or task) to be done. */
