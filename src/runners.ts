@@ -9,7 +9,7 @@ import { EventLoop, type EventLoopOptions } from "./events.js";
 import { peekRunningLoop, type Aio, type Task } from "./internal/core.js";
 import { exit as exitAio, from, gen } from "./Aio.js";
 import { nameLoop } from "./sync-internal.js";
-import { cancelOnAbort, checkSignal, handleShutdownSignals } from "./internal/signals.js";
+import { cancelInRounds, cancelOnAbort, checkSignal, handleShutdownSignals } from "./internal/signals.js";
 import type { AbortOptions } from "./runtime.js";
 
 /**
@@ -77,36 +77,9 @@ export const runExit = async <A, E>(aio: Aio<A, E>, options?: RunOptions): Promi
   }
 };
 
-/**
- * How many rounds of "cancel every pending task and wait for them" `run()` shutdown does
- * before it gives up on tasks that keep making new ones.
- */
-const MAX_SHUTDOWN_ROUNDS = 100;
-
-/**
- * asyncio.runners._cancel_all_tasks, repeated: cancel what is left and wait for it to
- * finish, until no task is pending. A task created meanwhile (by a `finally`, a shielded
- * inner, a failing task group's cleanup) is cancelled and awaited in the next round, so
- * its own cleanup runs too. After `MAX_SHUTDOWN_ROUNDS` rounds, what is still pending is
- * reported and abandoned (the loop then closes).
- */
-const cancelAllTasks = async (loop: EventLoop): Promise<void> => {
-  for (let round = 0; ; round++) {
-    const pending = [...loop.allTasks()];
-    if (pending.length === 0) return;
-    if (round === MAX_SHUTDOWN_ROUNDS) {
-      for (const t of pending)
-        loop.callExceptionHandler({
-          message:
-            `run() shutdown: task still pending after ${MAX_SHUTDOWN_ROUNDS} rounds of cancellation ` +
-            "(each round made new tasks); it is abandoned",
-          task: t,
-        });
-      return;
-    }
-    await cancelRound(loop, pending);
-  }
-};
+/** `run()`'s end: cancel-and-await rounds until no task is pending (see `cancelInRounds`). */
+const cancelAllTasks = (loop: EventLoop): Promise<void> =>
+  cancelInRounds(loop, "run() shutdown", (pending) => cancelRound(loop, pending));
 
 const cancelRound = async (loop: EventLoop, pending: ReadonlyArray<Task<unknown, unknown>>): Promise<void> => {
   for (const t of pending) t.cancel();

@@ -16,7 +16,7 @@ import { EventLoopError } from "./exceptions.js";
 import { EventLoop, type EventLoopOptions, type TaskOptions } from "./events.js";
 import { Future, type Aio, type Task } from "./internal/core.js";
 import { nameLoop } from "./sync-internal.js";
-import { cancelOnAbort, checkSignal, handleShutdownSignals } from "./internal/signals.js";
+import { cancelInRounds, cancelOnAbort, checkSignal, handleShutdownSignals } from "./internal/signals.js";
 
 // ---------------------------------------------------------------------------------------
 // AbortSignal in
@@ -115,8 +115,6 @@ export interface Runtime {
   isDisposed(): boolean;
 }
 
-/** Rounds of "cancel every pending task and wait for them" before `dispose()` gives up. */
-const MAX_DISPOSE_ROUNDS = 100;
 
 const disposedError = (): EventLoopError => new EventLoopError("runtime is disposed");
 
@@ -227,21 +225,9 @@ class RuntimeImpl implements Runtime {
     // Let a dispose() called synchronously after run()/fork() see their tasks started.
     await Promise.resolve();
     try {
-      for (let round = 0; ; round++) {
-        const pending = [...this.loop.allTasks()];
-        if (pending.length === 0) break;
-        if (round === MAX_DISPOSE_ROUNDS) {
-          for (const t of pending)
-            this.loop.callExceptionHandler({
-              message:
-                `Runtime.dispose(): task still pending after ${MAX_DISPOSE_ROUNDS} rounds of cancellation ` +
-                "(each round made new tasks); it is abandoned",
-              task: t,
-            });
-          break;
-        }
+      await cancelInRounds(this.loop, "Runtime.dispose()", (pending) => {
         this._ensureRunning();
-        await new Promise<void>((resolve) => {
+        return new Promise<void>((resolve) => {
           let left = pending.length;
           const onDone = (): void => {
             if (--left === 0) resolve();
@@ -251,7 +237,7 @@ class RuntimeImpl implements Runtime {
             t.addDoneCallback(onDone);
           }
         });
-      }
+      });
       const running = this._running;
       if (running !== undefined) {
         // `stop()` before a queued start would make that run do one iteration and stop:

@@ -1,7 +1,7 @@
 /**
- * Signals in: cancelling a program's main task when an `AbortSignal` aborts, and wiring
- * SIGINT/SIGTERM to a graceful shutdown. Shared by `run()` (runners.ts) and the runtime
- * (runtime.ts).
+ * Signals in and shutting down: cancelling a program's main task when an `AbortSignal`
+ * aborts, wiring SIGINT/SIGTERM to a graceful shutdown, and the cancel-and-await rounds
+ * that end a loop. Shared by `run()` (runners.ts) and the runtime (runtime.ts).
  *
  * Not part of the public API.
  * @internal
@@ -11,6 +11,7 @@ import * as Cause from "../Cause.js";
 import * as Exit from "../Exit.js";
 import { CancelledError } from "../exceptions.js";
 import type { Task } from "./core.js";
+import type { EventLoop } from "../events.js";
 
 /** One `abort` listener per signal, shared by every program watching it. */
 interface SignalWatch {
@@ -123,4 +124,42 @@ export const handleShutdownSignals = (onFirst: (signal: ShutdownSignal) => void)
     process.off("SIGINT", handler);
     process.off("SIGTERM", handler);
   };
+};
+
+// ---------------------------------------------------------------------------------------
+// Shutting a loop down
+
+/**
+ * @internal How many rounds of "cancel every pending task and wait for them" a shutdown
+ * does before it gives up on tasks that keep making new ones.
+ */
+export const MAX_SHUTDOWN_ROUNDS = 100;
+
+/**
+ * @internal asyncio.runners._cancel_all_tasks, repeated (`run()`'s end, `rt.dispose()`):
+ * `cancelRound(pending)` cancels and awaits what is pending, until nothing is. A task
+ * created meanwhile (by a `finally`, a shielded inner, a failing task group's cleanup) is
+ * cancelled and awaited in the next round, so its own cleanup runs too. After
+ * `MAX_SHUTDOWN_ROUNDS` rounds what is still pending is reported (as `who`) and abandoned.
+ */
+export const cancelInRounds = async (
+  loop: EventLoop,
+  who: string,
+  cancelRound: (pending: ReadonlyArray<Task<unknown, unknown>>) => Promise<void>,
+): Promise<void> => {
+  for (let round = 0; ; round++) {
+    const pending = [...loop.allTasks()];
+    if (pending.length === 0) return;
+    if (round === MAX_SHUTDOWN_ROUNDS) {
+      for (const t of pending)
+        loop.callExceptionHandler({
+          message:
+            `${who}: task still pending after ${MAX_SHUTDOWN_ROUNDS} rounds of cancellation ` +
+            "(each round made new tasks); it is abandoned",
+          task: t,
+        });
+      return;
+    }
+    await cancelRound(pending);
+  }
 };
