@@ -3,8 +3,12 @@
  * record, result checks, and the `BENCH_RESULT {json}` line bench/run.ts reads.
  */
 
-/** The implementations a scenario is measured with. */
-export type Impl = "aio" | "effect" | "native";
+/**
+ * The implementations a scenario is measured with. `floor` is the plain-JavaScript floor:
+ * the same work with no library at all (a hand-written trampoline, an array of closures,
+ * a binary heap with one host timer…), where a scenario defines one.
+ */
+export type Impl = "aio" | "effect" | "native" | "floor";
 
 /** One scenario's figure. */
 export interface Measurement {
@@ -64,8 +68,8 @@ export const benchMain = async (
   measure: (scenario: string, impl: Impl) => Promise<Measurement>,
 ): Promise<void> => {
   const [scenario = "", implArg = ""] = process.argv.slice(2);
-  if (implArg !== "aio" && implArg !== "effect" && implArg !== "native") {
-    throw new Error(`usage: ${script} <${scenarios}> <aio|effect|native> (got ${implArg})`);
+  if (implArg !== "aio" && implArg !== "effect" && implArg !== "native" && implArg !== "floor") {
+    throw new Error(`usage: ${script} <${scenarios}> <aio|effect|native|floor> (got ${implArg})`);
   }
   const impl: Impl = implArg;
   let line: Record<string, unknown>;

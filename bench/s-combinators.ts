@@ -3,7 +3,7 @@
  *
  *   node --expose-gc --import tsx bench/s-combinators.ts <scenario> <impl>
  *
- * scenario: S6 | S7 | S10; impl: aio | effect | native. Prints exactly one line on stdout,
+ * scenario: S6 | S6p | S7 | S10; impl: aio | effect | native. Prints exactly one line on stdout,
  * `BENCH_RESULT ` followed by JSON `{ scenario, impl, ok, value, unit, extra? }` (or
  * `{ scenario, impl, ok: false, error }`), as bench/scenario.ts does, so `bench/run.ts`
  * can spawn it.
@@ -12,6 +12,10 @@
  *   turn: every deadline is armed and disarmed, none fires. µs per call.
  *   effect: `Effect.timeout(Effect.as(Effect.yieldNow, 1), 1000)`; native: a
  *   `setTimeout`/`clearTimeout` pair around an async function that awaits once.
+ * - S6p: 10,000 sequential `waitFor(Aio.promise(() => resolved), 1000)`: a deadline armed
+ *   and disarmed around a promise that is already resolved (so the wait is one microtask).
+ *   effect: `Effect.timeout(Effect.promise(() => resolved), 1000)`; native: the same
+ *   `setTimeout`/`clearTimeout` pair around the promise.
  * - S7: 100,000 tasks suspended forever; cancel them all and await their ends (timed from
  *   the first cancel to the last end). µs per task. effect: `Effect.forkChild(Effect.never)`
  *   + `Fiber.interruptAll`; native: promises rejected by an AbortSignal, then
@@ -32,6 +36,22 @@ import { benchMain, expectEq, gcIfExposed, median, now, timeMedian, type Impl, t
 // S6
 
 const S6_N = 100_000;
+
+/** Native's waitFor: a `setTimeout`/`clearTimeout` pair around a promise. */
+const withTimeout = <A>(p: Promise<A>, ms: number): Promise<A> =>
+  new Promise<A>((resolve, reject) => {
+    const id = setTimeout(() => reject(new Error("timeout")), ms);
+    p.then(
+      (a) => {
+        clearTimeout(id);
+        resolve(a);
+      },
+      (e: unknown) => {
+        clearTimeout(id);
+        reject(e);
+      },
+    );
+  });
 
 const s6 = async (impl: Impl, n: number): Promise<number> => {
   switch (impl) {
@@ -60,24 +80,50 @@ const s6 = async (impl: Impl, n: number): Promise<number> => {
         await undefined;
         return 1;
       };
-      const withTimeout = <A>(p: Promise<A>, ms: number): Promise<A> =>
-        new Promise<A>((resolve, reject) => {
-          const id = setTimeout(() => reject(new Error("timeout")), ms);
-          p.then(
-            (a) => {
-              clearTimeout(id);
-              resolve(a);
-            },
-            (e: unknown) => {
-              clearTimeout(id);
-              reject(e);
-            },
-          );
-        });
       let s = 0;
       for (let i = 0; i < n; i++) s += await withTimeout(work(), 1000);
       return s;
     }
+    case "floor":
+      throw new Error("S6 has no floor row");
+  }
+};
+
+// ---------------------------------------------------------------------------------------
+// S6p
+
+const S6P_N = 10_000;
+
+const s6p = async (impl: Impl, n: number): Promise<number> => {
+  const resolved = Promise.resolve(1);
+  switch (impl) {
+    case "aio": {
+      const work = Aio.promise(() => resolved);
+      return run(
+        Aio.gen(function* () {
+          let s = 0;
+          for (let i = 0; i < n; i++) s += yield* waitFor(work, 1000);
+          return s;
+        }),
+      );
+    }
+    case "effect": {
+      const work = Effect.promise(() => resolved);
+      return Effect.runPromise(
+        Effect.gen(function* () {
+          let s = 0;
+          for (let i = 0; i < n; i++) s += yield* Effect.timeout(work, 1000);
+          return s;
+        }),
+      );
+    }
+    case "native": {
+      let s = 0;
+      for (let i = 0; i < n; i++) s += await withTimeout(resolved, 1000);
+      return s;
+    }
+    case "floor":
+      throw new Error("S6p has no floor row");
   }
 };
 
@@ -136,6 +182,8 @@ const s7 = async (impl: Impl, n: number): Promise<number> => {
       expectEq("S7 cancelled", settled.filter((s) => s.status === "rejected").length, n);
       return ms;
     }
+    case "floor":
+      throw new Error("S7 has no floor row");
   }
 };
 
@@ -195,6 +243,8 @@ const s10 = async (impl: Impl, n: number, yielding: boolean): Promise<number> =>
       }
       return s;
     }
+    case "floor":
+      throw new Error("S10 has no floor row");
   }
 };
 
@@ -205,6 +255,11 @@ const measure = async (scenario: string, impl: Impl): Promise<Measurement> => {
     case "S6": {
       const n = S6_N;
       const ms = await timeMedian(2, 5, async () => expectEq("S6", await s6(impl, n), n));
+      return { value: (ms * 1e3) / n, unit: "µs/call", extra: { totalMs: ms } };
+    }
+    case "S6p": {
+      const n = S6P_N;
+      const ms = await timeMedian(3, 7, async () => expectEq("S6p", await s6p(impl, n), n));
       return { value: (ms * 1e3) / n, unit: "µs/call", extra: { totalMs: ms } };
     }
     case "S7": {
@@ -231,4 +286,4 @@ const measure = async (scenario: string, impl: Impl): Promise<Measurement> => {
   }
 };
 
-await benchMain("s-combinators.ts", "S6|S7|S10", measure);
+await benchMain("s-combinators.ts", "S6|S6p|S7|S10", measure);

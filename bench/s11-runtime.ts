@@ -108,6 +108,8 @@ const setup = (impl: Impl): { batch: Batch; close: () => Promise<void> } => {
         close: () => Promise.resolve(),
       };
     }
+    case "floor":
+      throw new Error("S11 has no floor row");
   }
 };
 

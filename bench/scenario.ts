@@ -3,7 +3,8 @@
  *
  *   node --expose-gc --import tsx bench/scenario.ts <scenario> <impl>
  *
- * scenario: S1 | S2 | S2n | S3 | S4 | S5 | S9 | S9g; impl: aio | effect | native.
+ * scenario: S1 | S1rt | S2 | S2m | S2n | S3 | S4 | S4s | S5 | S9 | S9g; impl: aio | effect | native
+ * | floor (the plain-JS floor, bench/floor.ts: only S1, S1rt, S2, S2m, S4, S4s, S5).
  * Prints exactly one JSON line on stdout (prefixed with `BENCH_RESULT `):
  *   { scenario, impl, ok: true, value, unit, extra? }  or  { scenario, impl, ok: false, error }
  * `bench/run.ts` spawns this file; it can also be run by hand.
@@ -11,8 +12,9 @@
  * Timed scenarios measure the steady state, the same way for every implementation:
  * full-size warmup runs, then the median of several timed runs (`timeMedian` in lib.ts).
  */
-import { Aio, createFuture, createTask, run, runSync, type Task } from "../src/index.js";
+import { Aio, Exit, createFuture, createTask, run, runSync, type Task } from "../src/index.js";
 import { Deferred, Effect, Fiber } from "effect";
+import { s1Floor, s1rtFloor, s2Floor, s2mFloor, s4Floor, s5Floor } from "./floor.js";
 import { benchMain, expectEq, isStackOverflow, median, now, timeMedian, type Impl, type Measurement } from "./lib.js";
 
 
@@ -69,6 +71,42 @@ const s1 = async (impl: Impl, n: number): Promise<number> => {
         for (let i = 0; i < n; i++) s += await i;
         return s;
       })();
+    case "floor":
+      return s1Floor(n);
+  }
+};
+
+// ---------------------------------------------------------------------------------------
+// S1rt: the same 1e6-step loop, but every step resumes through the runtime: `yield*` of
+// an `Aio.async` whose registration resumes at once (effect: `Effect.callback`; native:
+// `await new Promise(r => r(i))`; floor: a trampoline calling each step's registration).
+
+const s1rt = async (impl: Impl, n: number): Promise<number> => {
+  switch (impl) {
+    case "aio":
+      return runSync(
+        Aio.gen(function* () {
+          let s = 0;
+          for (let i = 0; i < n; i++) s += yield* Aio.async<number>((resume) => resume(Aio.succeed(i)));
+          return s;
+        }),
+      );
+    case "effect":
+      return Effect.runSync(
+        Effect.gen(function* () {
+          let s = 0;
+          for (let i = 0; i < n; i++) s += yield* Effect.callback<number>((resume) => resume(Effect.succeed(i)));
+          return s;
+        }),
+      );
+    case "native":
+      return (async () => {
+        let s = 0;
+        for (let i = 0; i < n; i++) s += await new Promise<number>((r) => r(i));
+        return s;
+      })();
+    case "floor":
+      return s1rtFloor(n);
   }
 };
 
@@ -100,6 +138,48 @@ const s2 = async (impl: Impl, n: number): Promise<{ result: number; buildMs: num
       const buildMs = now() - t0;
       return { result: await p, buildMs };
     }
+    case "floor":
+      return s2Floor(n);
+  }
+};
+
+// ---------------------------------------------------------------------------------------
+// S2m: the S2 chain with `map` and `flatMap` links alternating (map first), built by a
+// loop, then run. Native: `.then(x => x + 1)` and `.then(x => Promise.resolve(x + 1))`.
+
+const s2m = async (impl: Impl, n: number): Promise<{ result: number; buildMs: number }> => {
+  const t0 = now();
+  switch (impl) {
+    case "aio": {
+      let aio: Aio.Aio<number> = Aio.succeed(0);
+      for (let i = 0; i < n; i++) {
+        aio =
+          (i & 1) === 0
+            ? aio.pipe(Aio.map((x: number) => x + 1))
+            : aio.pipe(Aio.flatMap((x: number) => Aio.succeed(x + 1)));
+      }
+      const buildMs = now() - t0;
+      return { result: runSync(aio), buildMs };
+    }
+    case "effect": {
+      let eff: Effect.Effect<number> = Effect.succeed(0);
+      for (let i = 0; i < n; i++) {
+        eff =
+          (i & 1) === 0
+            ? eff.pipe(Effect.map((x: number) => x + 1))
+            : eff.pipe(Effect.flatMap((x: number) => Effect.succeed(x + 1)));
+      }
+      const buildMs = now() - t0;
+      return { result: Effect.runSync(eff), buildMs };
+    }
+    case "native": {
+      let p: Promise<number> = Promise.resolve(0);
+      for (let i = 0; i < n; i++) p = (i & 1) === 0 ? p.then((x) => x + 1) : p.then((x) => Promise.resolve(x + 1));
+      const buildMs = now() - t0;
+      return { result: await p, buildMs };
+    }
+    case "floor":
+      return s2mFloor(n);
   }
 };
 
@@ -125,6 +205,8 @@ const s2n = async (impl: Impl, n: number): Promise<number> => {
       return Effect.runSync(effectNarrow(0, n));
     case "native":
       return nativeNarrow(0, n);
+    case "floor":
+      throw new Error("S2n has no floor row");
   }
 };
 
@@ -158,6 +240,8 @@ const s3 = async (impl: Impl, n: number): Promise<number> => {
       return Effect.runSync(effectDeep(n));
     case "native":
       return nativeDeep(n);
+    case "floor":
+      throw new Error("S3 has no floor row");
   }
 };
 
@@ -213,6 +297,8 @@ const forkJoin = async (impl: Impl, n: number, bodies: ForkBodies, forked: () =>
       for (let i = 0; i < n; i++) s += await ps[i]!;
       return s;
     }
+    case "floor":
+      throw new Error("forkJoin: the floors are s4Floor / s5Floor");
   }
 };
 
@@ -225,7 +311,11 @@ const S4_BODIES: ForkBodies = {
   },
 };
 
-const s4 = (impl: Impl, n: number): Promise<number> => forkJoin(impl, n, S4_BODIES);
+const s4 = async (impl: Impl, n: number): Promise<number> =>
+  impl === "floor" ? s4Floor(n) : forkJoin(impl, n, S4_BODIES);
+
+/** S4s: the issue-10 size of S4 (20,000 tasks: a young-generation-sized heap). */
+const S4S_N = 20_000;
 
 // ---------------------------------------------------------------------------------------
 // S5: 100,000 tasks, each sleeping a seeded-random 0–50 ms, all joined. Total ms.
@@ -279,8 +369,13 @@ const s5Delays = (n: number, maxMs: number): number[] => {
 /** When the S5 program finished its creation loop (every task/fiber/timer made). */
 let s5LoopEnd = 0;
 
-const s5 = (impl: Impl, delays: readonly number[]): Promise<number> =>
-  forkJoin(
+const s5 = (impl: Impl, delays: readonly number[]): Promise<number> => {
+  if (impl === "floor") {
+    const p = s5Floor(delays);
+    s5LoopEnd = now();
+    return p;
+  }
+  return forkJoin(
     impl,
     delays.length,
     {
@@ -290,6 +385,7 @@ const s5 = (impl: Impl, delays: readonly number[]): Promise<number> =>
     },
     () => (s5LoopEnd = now()),
   );
+};
 
 // ---------------------------------------------------------------------------------------
 // S9: heap bytes per suspended task: N tasks blocked on one shared pending future.
@@ -372,6 +468,8 @@ const s9 = async (impl: Impl, n: number, form: "direct" | "gen"): Promise<S9Resu
       for (let i = 0; i < n; i++) sum += await ps[i]!;
       return { bytesPerTask: (after - before) / n, sum };
     }
+    case "floor":
+      throw new Error("S9 has no floor row");
   }
 };
 
@@ -385,11 +483,31 @@ const timeAsync = async <A>(f: () => Promise<A>): Promise<{ ms: number; result: 
 
 
 const measure = async (scenario: string, impl: Impl): Promise<Measurement> => {
-  switch (scenario) {
+  switch (scenario.toUpperCase()) {
     case "S1": {
       const n = S1_N;
       const ms = await timeMedian(3, 7, async () => expectEq("S1", await s1(impl, n), (n * (n - 1)) / 2));
       return { value: (ms * 1e6) / n, unit: "ns/step", extra: { totalMs: ms } };
+    }
+    case "S1RT": {
+      const n = S1_N;
+      const ms = await timeMedian(3, 7, async () => expectEq("S1rt", await s1rt(impl, n), (n * (n - 1)) / 2));
+      return { value: (ms * 1e6) / n, unit: "ns/step", extra: { totalMs: ms } };
+    }
+    case "S2M": {
+      const n = S2_N;
+      const builds: number[] = [];
+      const ms = await timeMedian(3, 7, async () => {
+        const r = await s2m(impl, n);
+        expectEq("S2m", r.result, n);
+        builds.push(r.buildMs);
+      });
+      return { value: (ms * 1e6) / n, unit: "ns/step", extra: { totalMs: ms, buildMs: median(builds.slice(3)) } };
+    }
+    case "S4S": {
+      const n = S4S_N;
+      const ms = await timeMedian(5, 9, async () => expectEq("S4s", await s4(impl, n), (n * (n - 1)) / 2));
+      return { value: (ms * 1e3) / n, unit: "µs/task", extra: { totalMs: ms } };
     }
     case "S2": {
       const n = S2_N;
@@ -401,7 +519,7 @@ const measure = async (scenario: string, impl: Impl): Promise<Measurement> => {
       });
       return { value: (ms * 1e6) / n, unit: "ns/step", extra: { totalMs: ms, buildMs: median(builds.slice(3)) } };
     }
-    case "S2n": {
+    case "S2N": {
       const n = S2_N;
       const ms = await timeMedian(3, 7, async () => expectEq("S2n", await s2n(impl, n), n));
       return { value: (ms * 1e6) / n, unit: "ns/step", extra: { totalMs: ms } };
@@ -482,8 +600,8 @@ const measure = async (scenario: string, impl: Impl): Promise<Measurement> => {
       };
     }
     case "S9":
-    case "S9g": {
-      const form = scenario === "S9" ? "direct" : "gen";
+    case "S9G": {
+      const form = scenario.toUpperCase() === "S9" ? "direct" : "gen";
       expectEq("S9 warmup", (await s9(impl, 1_000, form)).sum, 1_000);
       const r = await s9(impl, S9_N, form);
       expectEq("S9", r.sum, S9_N);
@@ -494,6 +612,6 @@ const measure = async (scenario: string, impl: Impl): Promise<Measurement> => {
   }
 };
 
-await benchMain("scenario.ts", "S1|S2|S2n|S3|S4|S5|S9|S9g", measure);
+await benchMain("scenario.ts", "S1|S1rt|S2|S2m|S2n|S3|S4|S4s|S5|S9|S9g", measure);
 // Pending timers or never-settled work must not keep a failed run alive.
 process.exit(0);
