@@ -307,7 +307,10 @@ class WorkerPoolImpl implements WorkerPool {
       ({ Piscina }) =>
         new Piscina({
           filename: workerEntry(),
-          minThreads: 0, // no thread until there is work; idle ones are unref'd and reaped
+          // At least one thread: with minThreads 0, piscina 5.3.2 strands queued jobs for
+          // ever once aborts (cancellations) have terminated every worker (found by the
+          // fast-check schedule test). Idle threads are unref'd: the process still exits.
+          minThreads: 1,
           maxThreads: this.maxThreads,
           idleTimeout: this._idleTimeout,
         }),
