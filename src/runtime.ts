@@ -17,6 +17,7 @@ import { EventLoop, type EventLoopOptions, type TaskOptions } from "./events.js"
 import { Future, type Aio, type Task } from "./internal/core.js";
 import { nameLoop } from "./sync-internal.js";
 import { cancelInRounds, cancelOnAbort, checkSignal, handleShutdownSignals } from "./internal/signals.js";
+import { closeDefaultPool } from "./threads.js";
 
 // ---------------------------------------------------------------------------------------
 // AbortSignal in
@@ -247,6 +248,7 @@ class RuntimeImpl implements Runtime {
         await running;
       }
       this.loop.close();
+      await closeDefaultPool(); // the worker threads too (the tasks' jobs were aborted above)
     } finally {
       this._unhandleSignals?.();
     }
