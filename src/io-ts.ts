@@ -47,8 +47,9 @@ export interface DecodeOptions {
 /**
  * The input did not decode: a tagged typed error (catch it with
  * `Aio.catchTag("DecodeError", …)`). `errors` are io-ts's, every one of them; `message`
- * shows the first 10 as `path: expected type, got value` lines (`errorLines` lists
- * them all). A codec that throws (a getter of the input that throws, or input nested so
+ * shows 10 of them as `path: expected type, got value` lines, the deepest first (of a
+ * failed union, the member that got furthest), and how many more there are;
+ * `errorLines()` lists them all in io-ts's order. A codec that throws (a getter of the input that throws, or input nested so
  * deep that the codec's recursion overflows the stack) is a DecodeError too, with no
  * `errors` and the thrown value as its `cause`.
  * @example
@@ -86,9 +87,28 @@ const formatMessage = (codec: string, errors: Errors, label: string | undefined,
   if (errors.length === 0) return `${head}: the codec threw ${describeThrown(options?.cause)}`;
   const lines = [`${head}: ${errors.length} error${errors.length === 1 ? "" : "s"}`];
   const shown = Math.min(errors.length, MESSAGE_LINES);
-  for (let i = 0; i < shown; i++) lines.push(`  ${formatError(errors[i] as ValidationError)}`);
+  for (const e of deepestFirst(errors, shown)) lines.push(`  ${formatError(e)}`);
   if (errors.length > shown) lines.push(`  … and ${errors.length - shown} more`);
   return lines.join("\n");
+};
+
+/**
+ * The `n` errors with the longest context, deepest first, ties in io-ts's order: when a
+ * union fails, io-ts reports every member's errors, and the member that got furthest into
+ * the input is usually the one the input meant (so its error is the one worth reading).
+ * A selection, not a sort: O(errors × n).
+ */
+const deepestFirst = (errors: Errors, n: number): ValidationError[] => {
+  const picked: ValidationError[] = [];
+  for (const e of errors) {
+    let i = picked.length;
+    while (i > 0 && (picked[i - 1] as ValidationError).context.length < e.context.length) i--;
+    if (i < n) {
+      picked.splice(i, 0, e);
+      if (picked.length > n) picked.pop();
+    }
+  }
+  return picked;
 };
 
 const describeThrown = (u: unknown): string =>
@@ -96,8 +116,8 @@ const describeThrown = (u: unknown): string =>
 
 /**
  * Formats one io-ts validation error as `path: expected type, got value`, the path in
- * JSON-path form (`$.items[2].id`), the union member it was checked against noted at the
- * end. A codec's own message (`t.failure(u, c, message)`) is shown too. Iterative: deep
+ * JSON-path form (`$.items[2].id`); when the value was checked as a member of a union
+ * (and that member is not the expected type itself), the member is named at the end. A codec's own message (`t.failure(u, c, message)`) is shown too. Iterative: deep
  * paths do not grow the stack, and a path longer than 32 steps shows its two ends.
  * @example
  * ```ts
@@ -110,19 +130,20 @@ const describeThrown = (u: unknown): string =>
 export const formatError = (error: ValidationError): string => {
   const context = error.context;
   const steps: string[] = [];
-  const via: string[] = [];
+  // The innermost union member the value was checked against (io-ts tries each member).
+  let member: unknown;
   for (let i = 1; i < context.length; i++) {
     const entry = context[i] as ContextEntry;
     const parent = unwrap((context[i - 1] as ContextEntry).type);
     const tag = tagOf(parent);
-    if (tag === "UnionType") via.push(`${clip(nameOf(parent))} → ${clip(nameOf(entry.type))}`);
+    if (tag === "UnionType") member = entry.type;
     else if (tag !== "IntersectionType") steps.push(formatKey(entry.key, tag));
   }
   const last = context[context.length - 1];
   const expected = last === undefined ? "?" : clip(nameOf(last.type));
   let line = `${formatPath(steps)}: expected ${expected}, got ${show(error.value)}`;
   if (error.message !== undefined) line += ` (${error.message})`;
-  if (via.length > 0) line += ` (in union ${via.join(", ")})`;
+  if (member !== undefined && member !== last?.type) line += ` (as union member ${clip(nameOf(member))})`;
   return line;
 };
 
@@ -213,14 +234,12 @@ const show = (u: unknown): string => {
  * const job: Aio<t.TypeOf<typeof Job>, DecodeError> = decode(Job)(JSON.parse('{"id":1,"kind":"thumb"}'));
  * ```
  */
-export const decode =
-  <A, I = unknown>(codec: Decoder<I, A>, options?: DecodeOptions) =>
-  (input: I): Aio<A, DecodeError> => {
-    if (typeof codec !== "object" || codec === null || typeof codec.decode !== "function")
-      throw new TypeError("decode: expected an io-ts codec (an object with a decode method)");
-    const label = options?.label;
-    return Aio.suspend(() => decodeNow(codec, input, label));
-  };
+export const decode = <A, I = unknown>(codec: Decoder<I, A>, options?: DecodeOptions): ((input: I) => Aio<A, DecodeError>) => {
+  if (typeof codec !== "object" || codec === null || typeof codec.decode !== "function")
+    throw new TypeError("decode: expected an io-ts codec (an object with a decode method)");
+  const label = options?.label;
+  return (input) => Aio.suspend(() => decodeNow(codec, input, label));
+};
 
 const decodeNow = <A, I>(codec: Decoder<I, A>, input: I, label: string | undefined): Aio<A, DecodeError> => {
   let result: ReturnType<Decoder<I, A>["decode"]>;
