@@ -17,6 +17,7 @@ import * as loopTime from "./loop_time.js";
 import * as sayAfterTime from "./say_after_time.js";
 import * as gatherHello from "./gather_hello.js";
 import * as gatherHelloArgs from "./gather_hello_args.js";
+import * as jobsPipeline from "./jobs_pipeline.js";
 import * as pipeline from "./pipeline.js";
 import * as service from "./service.js";
 import * as waitFirstCompleted from "./wait_first_completed.js";
@@ -98,6 +99,11 @@ export const examples: Example[] = [
     name: "pipeline",
     description: "bounded Queue + worker pool under a Semaphore, join, shutdown",
     run: pipeline.runExample,
+  },
+  {
+    name: "jobs_pipeline",
+    description: "JSON lines decoded with io-ts into a Queue; a bad line is a typed DecodeError naming it",
+    run: jobsPipeline.runExample,
   },
   {
     name: "service",
