@@ -108,3 +108,4 @@ export * from "./shield.js";
 export * from "./timeouts.js";
 export * from "./taskgroups.js";
 export * from "./contextvars.js";
+export * from "./streams.js";
