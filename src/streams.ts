@@ -717,3 +717,1015 @@ const decodeLine = (decoder: TextDecoder, line: Uint8Array): string => {
  * ```
  */
 export const decodeText = (data: Uint8Array, encoding = "utf-8"): string => new TextDecoder(encoding).decode(data);
+
+// ---------------------------------------------------------------------------------------
+// Waiting on the host
+
+/**
+ * `Aio.async` for a wait on a socket event: counted as a host operation, so a
+ * virtual-time loop does not jump its clock past it (as for a pending promise).
+ * `register` returns its canceller.
+ */
+const hostWait = <A, E>(register: (resume: (aio: Aio<A, E>) => void) => () => void): Aio<A, E> =>
+  AioM.async<A, E>((resume) => {
+    const loop = getRunningLoop();
+    let pending = true;
+    loop._hostPending(1);
+    const release = (): void => {
+      if (pending) {
+        pending = false;
+        loop._hostPending(-1);
+      }
+    };
+    const cancel = register((aio) => {
+      release();
+      resume(aio);
+    });
+    return () => {
+      release();
+      cancel();
+    };
+  });
+
+const noop = (): void => {};
+
+// ---------------------------------------------------------------------------------------
+// StreamWriter
+
+/** The address of one end of a connection: TCP (`address`, `port`) or a Unix socket (`path`). */
+export type SocketAddress =
+  | { readonly family: string; readonly address: string; readonly port: number }
+  | { readonly family: "unix"; readonly path: string };
+
+/**
+ * What `getExtraInfo(name)` answers (asyncio's transport extra info).
+ * @example
+ * ```ts
+ * import type { ExtraInfo } from "aio-ts";
+ * type Peer = ExtraInfo["peername"]; // SocketAddress | undefined
+ * ```
+ */
+export interface ExtraInfo {
+  /** The remote end's address. */
+  readonly peername: SocketAddress | undefined;
+  /** The local end's address. */
+  readonly sockname: SocketAddress | undefined;
+  /** The peer's certificate on a TLS connection (undefined otherwise, or if it sent none). */
+  readonly peercert: tls.PeerCertificate | undefined;
+}
+
+/**
+ * Options of `writer.startTls`: a client upgrade (`tls.connect` options: `ca`,
+ * `servername`, …) or, with `server: true`, a server one (`key`, `cert`, …).
+ * @example
+ * ```ts
+ * import type { StartTlsOptions } from "aio-ts";
+ * const client: StartTlsOptions = { servername: "localhost" };
+ * ```
+ */
+export type StartTlsOptions =
+  | ({ readonly server?: false } & tls.ConnectionOptions)
+  | ({ readonly server: true } & tls.TlsOptions);
+
+/**
+ * The writing half of a connection (asyncio.StreamWriter). `write` only buffers (it never
+ * waits); `drain()` waits while the socket's buffer is above its high-water mark, which is
+ * how a fast writer is held back by a slow peer. After `close()`, or once the connection
+ * is lost (a reset, a broken pipe), writes are dropped and `drain()` fails with the typed
+ * connection error, at once: it never spins.
+ *
+ * `transport` is the Node socket itself, for what this class does not cover.
+ *
+ * @example
+ * ```ts
+ * import { Aio, type StreamWriter } from "aio-ts";
+ * const send = (w: StreamWriter, lines: string[]) =>
+ *   Aio.gen(function* () {
+ *     for (const l of lines) {
+ *       w.write(l + "\n");
+ *       yield* w.drain();
+ *     }
+ *   });
+ * ```
+ */
+export class StreamWriter {
+  private _socket: net.Socket;
+  private _closing = false;
+  private _eofWritten = false;
+  private _closed = false;
+  private _lost: SocketError | null = null;
+  private readonly _drainWaiters = new Set<(aio: Aio<void, SocketError>) => void>();
+  private readonly _closeWaiters = new Set<(aio: Aio<void, SocketError>) => void>();
+  private _detach: () => void = noop;
+
+  /** @internal Made by `openConnection` / `startServer`; wires `socket` to `reader`. */
+  constructor(
+    socket: net.Socket,
+    private readonly _reader: StreamReader,
+    private readonly _unixPath?: { readonly local: string; readonly remote: string },
+  ) {
+    this._socket = socket;
+    this._attach(socket);
+  }
+
+  /** The Node socket under this writer (a `tls.TLSSocket` on a TLS connection). */
+  get transport(): net.Socket {
+    return this._socket;
+  }
+
+  /** The reader of the same connection. */
+  get reader(): StreamReader {
+    return this._reader;
+  }
+
+  /** Listens to `socket` for the reader and for this writer. */
+  private _attach(socket: net.Socket): void {
+    const reader = this._reader;
+    const onData = (chunk: Buffer): void => reader.feedData(chunk);
+    const onEnd = (): void => reader.feedEof();
+    const onError = (e: unknown): void => {
+      const err = toSocketError(e);
+      if (this._lost === null) this._lost = err;
+      reader.setException(err);
+      this._wake(this._drainWaiters, AioM.fail(err));
+    };
+    const onDrain = (): void => this._wake(this._drainWaiters, AioM.void);
+    const onClose = (): void => {
+      this._closed = true;
+      reader._setTransport(undefined);
+      if (!reader.atEof() && reader.exception() === null) reader.feedEof();
+      const lost = this._lost;
+      this._wake(this._drainWaiters, AioM.fail(lost ?? connectionLost()));
+      this._wake(this._closeWaiters, lost === null ? AioM.void : AioM.fail(lost));
+    };
+    socket.on("data", onData);
+    socket.on("end", onEnd);
+    socket.on("error", onError);
+    socket.on("drain", onDrain);
+    socket.on("close", onClose);
+    reader._setTransport(socket);
+    this._detach = () => {
+      socket.off("data", onData);
+      socket.off("end", onEnd);
+      socket.off("error", onError);
+      socket.off("drain", onDrain);
+      socket.off("close", onClose);
+      reader._setTransport(undefined);
+    };
+  }
+
+  private _wake(waiters: Set<(aio: Aio<void, SocketError>) => void>, aio: Aio<void, SocketError>): void {
+    if (waiters.size === 0) return;
+    const all = [...waiters];
+    waiters.clear();
+    for (const w of all) w(aio);
+  }
+
+  /** Whether writes are dropped now (closing, closed or lost). */
+  private _dead(): boolean {
+    return this._closing || this._closed || this._lost !== null || this._socket.destroyed;
+  }
+
+  /**
+   * Buffers `data` for sending (asyncio write; a string is sent as UTF-8). It does not
+   * wait: follow it with `drain()`. After `close()` or a lost connection the data is
+   * dropped and the next `drain()` fails; after `writeEof()` it is an error (a defect, as
+   * asyncio's RuntimeError).
+   * @example
+   * ```ts
+   * import { Aio, type StreamWriter } from "aio-ts";
+   * const hello = (w: StreamWriter) => Aio.suspend(() => (w.write("hello\n"), w.drain()));
+   * ```
+   */
+  write(data: Uint8Array | string): void {
+    const bytes = typeof data === "string" ? Buffer.from(data) : data;
+    if (!(bytes instanceof Uint8Array)) throw new TypeError("StreamWriter.write: expected a Uint8Array or a string");
+    if (this._eofWritten && !this._dead()) throw new Error("StreamWriter.write: cannot write after writeEof()");
+    if (this._dead() || bytes.length === 0) return;
+    this._socket.write(bytes);
+  }
+
+  /**
+   * Writes each item in turn (asyncio writelines).
+   * @example
+   * ```ts
+   * import type { StreamWriter } from "aio-ts";
+   * const greet = (w: StreamWriter) => w.writelines(["hello ", "world\n"]);
+   * ```
+   */
+  writelines(data: Iterable<Uint8Array | string>): void {
+    for (const d of data) this.write(d);
+  }
+
+  /**
+   * Waits until the socket's write buffer is below its high-water mark (asyncio drain):
+   * at once if it is. Fails with the connection's error if it was lost (or the reader saw
+   * one), with `ConnectionResetError("Connection lost")` after `close()`; a peer that dies
+   * while it waits fails it too. Cancelling it leaves the writer usable.
+   * @example
+   * ```ts
+   * import { Aio, type StreamWriter } from "aio-ts";
+   * const sendAll = (w: StreamWriter, chunks: Uint8Array[]) =>
+   *   Aio.gen(function* () {
+   *     for (const c of chunks) {
+   *       w.write(c);
+   *       yield* w.drain();
+   *     }
+   *   });
+   * ```
+   */
+  drain(): Aio<void, SocketError> {
+    return AioM.suspend(() => {
+      const exc = this._reader.exception();
+      if (exc !== null) return AioM.fail(exc);
+      if (this._lost !== null) return AioM.fail(this._lost);
+      if (this._dead()) return AioM.fail(connectionLost());
+      if (!this._socket.writableNeedDrain) return AioM.void;
+      return hostWait<void, SocketError>((resume) => {
+        this._drainWaiters.add(resume);
+        return () => void this._drainWaiters.delete(resume);
+      });
+    });
+  }
+
+  /** Whether `writeEof()` is supported: true for TCP and Unix sockets, false for TLS (as asyncio). */
+  canWriteEof(): boolean {
+    return !(this._socket instanceof tls.TLSSocket);
+  }
+
+  /**
+   * Closes the sending side after the buffered data (a TCP FIN); the connection can still
+   * receive (asyncio write_eof). Not supported on TLS (`canWriteEof()`): an error there.
+   * @example
+   * ```ts
+   * import { Aio, type StreamReader, type StreamWriter } from "aio-ts";
+   * const request = (r: StreamReader, w: StreamWriter) =>
+   *   Aio.suspend(() => {
+   *     w.write("all of the request");
+   *     w.writeEof();
+   *     return r.read(); // the whole reply, up to the server's EOF
+   *   });
+   * ```
+   */
+  writeEof(): void {
+    if (!this.canWriteEof()) throw new Error("StreamWriter.writeEof: not supported on a TLS connection");
+    if (this._dead() || this._eofWritten) return;
+    this._eofWritten = true;
+    this._socket.end();
+  }
+
+  /**
+   * Closes the connection (asyncio close): the buffered data is sent first, then the socket
+   * is closed; the reader sees EOF. Idempotent. Follow it with `waitClosed()`.
+   * @example
+   * ```ts
+   * import { Aio, type StreamWriter } from "aio-ts";
+   * const bye = (w: StreamWriter) => Aio.suspend(() => (w.close(), w.waitClosed()));
+   * ```
+   */
+  close(): void {
+    if (this._closing) return;
+    this._closing = true;
+    const s = this._socket;
+    if (s.destroyed) return;
+    if (this._lost !== null) {
+      s.destroy();
+      return;
+    }
+    if (s.writableFinished) s.destroy();
+    else {
+      s.once("finish", () => s.destroy());
+      if (!s.writableEnded) s.end();
+    }
+  }
+
+  /**
+   * Closes the connection at once, dropping unsent data (asyncio's `transport.abort()`).
+   * @example
+   * ```ts
+   * import type { StreamWriter } from "aio-ts";
+   * const hangUp = (w: StreamWriter) => w.abort();
+   * ```
+   */
+  abort(): void {
+    this._closing = true;
+    this._socket.destroy();
+  }
+
+  /** Whether the connection is closing or closed (asyncio is_closing). */
+  isClosing(): boolean {
+    return this._closing || this._closed || this._socket.destroyed;
+  }
+
+  /**
+   * Waits until the socket is closed (asyncio wait_closed); fails with the connection's
+   * error if it was lost with one (as asyncio, which raises it here too).
+   * @example
+   * ```ts
+   * import { Aio, type StreamWriter } from "aio-ts";
+   * const bye = (w: StreamWriter) => Aio.suspend(() => (w.close(), w.waitClosed()));
+   * ```
+   */
+  waitClosed(): Aio<void, SocketError> {
+    return AioM.suspend(() => {
+      if (this._closed) return this._lost === null ? AioM.void : AioM.fail(this._lost);
+      return hostWait<void, SocketError>((resume) => {
+        this._closeWaiters.add(resume);
+        return () => void this._closeWaiters.delete(resume);
+      });
+    });
+  }
+
+  /**
+   * Information about the connection (asyncio get_extra_info): `"peername"`,
+   * `"sockname"` (a `SocketAddress`) or `"peercert"` (the peer's TLS certificate).
+   * @example
+   * ```ts
+   * import type { StreamWriter } from "aio-ts";
+   * const who = (w: StreamWriter) => {
+   *   const peer = w.getExtraInfo("peername");
+   *   return peer !== undefined && "port" in peer ? `${peer.address}:${peer.port}` : "?";
+   * };
+   * ```
+   */
+  getExtraInfo<K extends keyof ExtraInfo>(name: K): ExtraInfo[K] {
+    const s = this._socket;
+    const info = (): ExtraInfo[keyof ExtraInfo] => {
+      switch (name) {
+        case "peername":
+          if (this._unixPath !== undefined) return { family: "unix", path: this._unixPath.remote };
+          return s.remoteAddress === undefined || s.remotePort === undefined
+            ? undefined
+            : { family: s.remoteFamily ?? "", address: s.remoteAddress, port: s.remotePort };
+        case "sockname":
+          if (this._unixPath !== undefined) return { family: "unix", path: this._unixPath.local };
+          return s.localAddress === undefined || s.localPort === undefined
+            ? undefined
+            : { family: s.localFamily ?? "", address: s.localAddress, port: s.localPort };
+        case "peercert": {
+          if (!(s instanceof tls.TLSSocket)) return undefined;
+          const cert = s.getPeerCertificate();
+          return cert === null || Object.keys(cert).length === 0 ? undefined : cert;
+        }
+        default:
+          throw new TypeError(`StreamWriter.getExtraInfo: unknown name ${String(name)}`);
+      }
+    };
+    return info() as ExtraInfo[K];
+  }
+
+  /**
+   * Upgrades the connection to TLS (asyncio start_tls): drains, then runs the handshake
+   * over the same socket, as a client (`tls.connect` options) or, with `server: true`, as
+   * a server. The reader and writer go on over TLS; bytes already buffered in the reader
+   * stay there. A failed handshake is an `SSLError` (or the connection's error) and leaves
+   * the connection closed.
+   * @example
+   * ```ts
+   * import { Aio, type StreamReader, type StreamWriter } from "aio-ts";
+   * const starttls = (r: StreamReader, w: StreamWriter, ca: string) =>
+   *   Aio.gen(function* () {
+   *     w.write("STARTTLS\n");
+   *     yield* r.readline(); // "OK\n"
+   *     yield* w.startTls({ ca, servername: "localhost" });
+   *   });
+   * ```
+   */
+  startTls(options: StartTlsOptions): Aio<void, SocketError> {
+    return this.drain().pipe(
+      AioM.flatMap(() =>
+        AioM.suspend(() => {
+          if (this._socket instanceof tls.TLSSocket)
+            return AioM.die(new Error("StreamWriter.startTls: the connection already uses TLS"));
+          const raw = this._socket;
+          let secure: tls.TLSSocket | undefined;
+          return hostWait<void, SocketError>((resume) => {
+            this._detach();
+            const { server, ...rest } = options;
+            const s =
+              server === true
+                ? new tls.TLSSocket(raw, { ...(rest as tls.TlsOptions), isServer: true })
+                : tls.connect({ ...(rest as tls.ConnectionOptions), socket: raw });
+            secure = s;
+            const onError = (e: unknown): void => {
+              s.off(server === true ? "secure" : "secureConnect", onSecure);
+              s.destroy();
+              raw.destroy();
+              this._attachDead(s, toSocketError(e));
+              resume(AioM.fail(this._lost ?? connectionLost()));
+            };
+            const onSecure = (): void => {
+              s.off("error", onError);
+              this._socket = s;
+              this._attach(s);
+              resume(AioM.void);
+            };
+            s.once(server === true ? "secure" : "secureConnect", onSecure);
+            s.once("error", onError);
+            return () => {
+              s.off("error", onError);
+              s.destroy();
+              raw.destroy();
+              this._attachDead(s, connectionLost());
+            };
+          }).pipe(AioM.onInterrupt(() => AioM.sync(() => secure?.destroy())));
+        }),
+      ),
+    );
+  }
+
+  /** After a failed upgrade: the connection is gone, everything waiting sees `err`. */
+  private _attachDead(s: net.Socket, err: SocketError): void {
+    this._socket = s;
+    if (this._lost === null) this._lost = err;
+    this._closed = true;
+    this._reader.setException(err);
+    this._wake(this._drainWaiters, AioM.fail(err));
+    this._wake(this._closeWaiters, AioM.fail(err));
+  }
+}
+
+// ---------------------------------------------------------------------------------------
+// Opening connections
+
+/**
+ * Options of `openConnection`.
+ * @example
+ * ```ts
+ * import type { OpenConnectionOptions } from "aio-ts";
+ * const o: OpenConnectionOptions = { limit: 1 << 20, tls: { servername: "example.com" } };
+ * ```
+ */
+export interface OpenConnectionOptions extends StreamReaderOptions {
+  /** TLS: `true` for the defaults, or `tls.connect` options (`ca`, `servername`, …). */
+  readonly tls?: true | tls.ConnectionOptions;
+  /** Aborting it destroys the connection (while connecting too): a `ConnectionAbortedError`. */
+  readonly signal?: AbortSignal;
+}
+
+/**
+ * Options of `openUnixConnection`.
+ * @example
+ * ```ts
+ * import type { OpenUnixConnectionOptions } from "aio-ts";
+ * const o: OpenUnixConnectionOptions = { limit: 4096 };
+ * ```
+ */
+export interface OpenUnixConnectionOptions extends StreamReaderOptions {
+  /** Aborting it destroys the connection (while connecting too): a `ConnectionAbortedError`. */
+  readonly signal?: AbortSignal;
+}
+
+const checkLimit = (what: string, limit: number | undefined): void => {
+  if (limit !== undefined && (!Number.isInteger(limit) || limit <= 0))
+    throw new RangeError(`${what}: limit must be a positive integer, got ${String(limit)}`);
+};
+
+const checkPort = (what: string, port: number): void => {
+  if (!Number.isInteger(port) || port < 0 || port > 65535)
+    throw new RangeError(`${what}: port must be an integer in 0..65535, got ${String(port)}`);
+};
+
+const abortError = (signal: AbortSignal): Error =>
+  Object.assign(new Error("The operation was aborted", { cause: signal.reason }), { code: "ABORT_ERR" });
+
+/**
+ * Connects (`make()` makes the socket), waits for `event`, and wires the streams. A
+ * cancellation while connecting (or one that arrives before the fiber takes the result)
+ * destroys the half-open socket.
+ */
+const connect = (
+  make: () => net.Socket,
+  event: "connect" | "secureConnect",
+  options: { readonly limit?: number; readonly signal?: AbortSignal },
+  unixPath: string | undefined,
+): Aio<[StreamReader, StreamWriter], SocketError> =>
+  AioM.suspend(() => {
+    let socket: net.Socket | undefined;
+    const signal = options.signal;
+    return hostWait<[StreamReader, StreamWriter], SocketError>((resume) => {
+      if (signal?.aborted === true) {
+        resume(AioM.fail(toSocketError(abortError(signal))));
+        return noop;
+      }
+      const s = make();
+      socket = s;
+      const onAbort = (): void => void s.destroy(abortError(signal as AbortSignal));
+      if (signal !== undefined) {
+        signal.addEventListener("abort", onAbort, { once: true });
+        s.once("close", () => signal.removeEventListener("abort", onAbort));
+      }
+      const onError = (e: unknown): void => {
+        s.off(event, onConnect);
+        s.destroy();
+        resume(AioM.fail(toSocketError(e)));
+      };
+      const onConnect = (): void => {
+        s.off("error", onError);
+        const reader = new StreamReader(options.limit === undefined ? {} : { limit: options.limit });
+        const writer = new StreamWriter(s, reader, unixPath === undefined ? undefined : { local: "", remote: unixPath });
+        resume(AioM.succeed([reader, writer]));
+      };
+      s.once(event, onConnect);
+      s.once("error", onError);
+      return () => {
+        s.off(event, onConnect);
+        s.destroy();
+      };
+    }).pipe(AioM.onInterrupt(() => AioM.sync(() => void socket?.destroy())));
+  });
+
+const isIp = (host: string): boolean => net.isIP(host) !== 0;
+
+/**
+ * Opens a TCP connection (asyncio open_connection): the reader and writer of it. With
+ * `tls`, a TLS connection (the server name defaults to `host`). Fails with a typed
+ * `SocketError` (`ConnectionRefusedError`, `OSError` with `ENOTFOUND`, `SSLError`, …).
+ * Cancelling it while it connects destroys the half-open socket.
+ * @example
+ * ```ts
+ * import { Aio, openConnection } from "aio-ts";
+ * const hello = Aio.gen(function* () {
+ *   const [reader, writer] = yield* openConnection("127.0.0.1", 8888);
+ *   writer.write("hello\n");
+ *   const reply = yield* reader.readline();
+ *   writer.close();
+ *   yield* writer.waitClosed();
+ *   return reply;
+ * });
+ * ```
+ */
+export const openConnection = (
+  host: string,
+  port: number,
+  options: OpenConnectionOptions = {},
+): Aio<[StreamReader, StreamWriter], SocketError> => {
+  checkPort("openConnection", port);
+  checkLimit("openConnection", options.limit);
+  const t = options.tls;
+  if (t === undefined) return connect(() => net.connect({ host, port, allowHalfOpen: true }), "connect", options, undefined);
+  const tlsOptions: tls.ConnectionOptions = {
+    ...(isIp(host) ? {} : { servername: host }),
+    ...(t === true ? {} : t),
+    host,
+    port,
+  };
+  return connect(() => tls.connect(tlsOptions), "secureConnect", options, undefined);
+};
+
+/**
+ * Opens a connection to a Unix socket at `path` (asyncio open_unix_connection).
+ * @example
+ * ```ts
+ * import { openUnixConnection } from "aio-ts";
+ * const conn = openUnixConnection("/tmp/echo.sock");
+ * ```
+ */
+export const openUnixConnection = (
+  path: string,
+  options: OpenUnixConnectionOptions = {},
+): Aio<[StreamReader, StreamWriter], SocketError> => {
+  checkLimit("openUnixConnection", options.limit);
+  if (typeof path !== "string" || path.length === 0)
+    throw new TypeError("openUnixConnection: path must be a non-empty string");
+  return connect(() => net.connect({ path, allowHalfOpen: true }), "connect", options, path);
+};
+
+/** Closes a connection at the end of its scope: gracefully after a success, at once otherwise. */
+const releaseConnection = (writer: StreamWriter, exit: Exit.Exit<unknown, unknown>): Aio<void> => {
+  if (exit._tag === "Success") writer.close();
+  else writer.abort();
+  return AioM.exit(writer.waitClosed()).pipe(AioM.as(undefined));
+};
+
+/**
+ * `openConnection` as a scope: runs `use(reader, writer)` and closes the connection when
+ * it ends, however it ends (gracefully after a success, at once after a failure or a
+ * cancellation), and waits until it is closed. The connect itself stays cancellable.
+ * @example
+ * ```ts
+ * import { Aio, withConnection } from "aio-ts";
+ * const ask = withConnection("127.0.0.1", 8888)((reader, writer) =>
+ *   Aio.gen(function* () {
+ *     writer.write("ping\n");
+ *     return yield* reader.readline();
+ *   }),
+ * );
+ * ```
+ */
+export const withConnection =
+  (host: string, port: number, options: OpenConnectionOptions = {}) =>
+  <A, E>(use: (reader: StreamReader, writer: StreamWriter) => Aio<A, E>): Aio<A, E | SocketError> =>
+    scoped(openConnection(host, port, options), use);
+
+/**
+ * `openUnixConnection` as a scope (see `withConnection`).
+ * @example
+ * ```ts
+ * import { Aio, withUnixConnection } from "aio-ts";
+ * const ask = withUnixConnection("/tmp/echo.sock")((reader, writer) =>
+ *   Aio.suspend(() => (writer.write("ping\n"), reader.readline())),
+ * );
+ * ```
+ */
+export const withUnixConnection =
+  (path: string, options: OpenUnixConnectionOptions = {}) =>
+  <A, E>(use: (reader: StreamReader, writer: StreamWriter) => Aio<A, E>): Aio<A, E | SocketError> =>
+    scoped(openUnixConnection(path, options), use);
+
+const scoped = <A, E>(
+  open: Aio<[StreamReader, StreamWriter], SocketError>,
+  use: (reader: StreamReader, writer: StreamWriter) => Aio<A, E>,
+): Aio<A, E | SocketError> =>
+  // As acquireUseRelease, but the acquisition is interruptible: `open` cleans up after
+  // itself when cancelled, and the release is in place as soon as it returns.
+  AioM.uninterruptibleMask((restore) =>
+    restore(open).pipe(
+      AioM.flatMap(([reader, writer]) =>
+        restore(AioM.suspend(() => use(reader, writer))).pipe(
+          AioM.onExit((exit: Exit.Exit<A, E>) => releaseConnection(writer, exit)),
+        ),
+      ),
+    ),
+  );
+
+// ---------------------------------------------------------------------------------------
+// Servers
+
+/**
+ * What a server runs for each connection (asyncio's client_connected_cb): a program over
+ * the connection's reader and writer, run as its own task.
+ * @example
+ * ```ts
+ * import { Aio, type ClientConnected } from "aio-ts";
+ * const echo: ClientConnected<never> = (reader, writer) =>
+ *   Aio.gen(function* () {
+ *     writer.write(yield* reader.read(100));
+ *     yield* writer.drain();
+ *   }).pipe(Aio.catchAll(() => Aio.void));
+ * ```
+ */
+export type ClientConnected<E> = (reader: StreamReader, writer: StreamWriter) => Aio<unknown, E>;
+
+/**
+ * Options of `startServer`.
+ * @example
+ * ```ts
+ * import type { StartServerOptions } from "aio-ts";
+ * const o: StartServerOptions = { backlog: 511, limit: 1 << 20 };
+ * ```
+ */
+export interface StartServerOptions extends StreamReaderOptions {
+  /** The listen queue length (Node's default: 511). */
+  readonly backlog?: number;
+  /** Serve TLS with these options (`key`, `cert`, …). */
+  readonly tls?: tls.TlsOptions;
+}
+
+/**
+ * Options of `startUnixServer`.
+ * @example
+ * ```ts
+ * import type { StartUnixServerOptions } from "aio-ts";
+ * const o: StartUnixServerOptions = { backlog: 16 };
+ * ```
+ */
+export interface StartUnixServerOptions extends StreamReaderOptions {
+  /** The listen queue length (Node's default: 511). */
+  readonly backlog?: number;
+}
+
+interface Connection {
+  readonly socket: net.Socket;
+  task: Task<unknown, unknown> | undefined;
+  taskDone: boolean;
+  socketClosed: boolean;
+}
+
+/**
+ * A listening server (asyncio.Server), made by `startServer` / `startUnixServer`. Each
+ * connection runs the handler as a task on the loop that started the server; a handler
+ * that fails is reported to the loop's exception handler ("Unhandled exception in
+ * client_connected_cb") and its connection is closed, and the server keeps serving.
+ *
+ * `close()` stops listening and cancels every handler task still running (their
+ * connections are closed when they end); `waitClosed()` waits until the listener and
+ * every connection are closed and every handler task has ended.
+ *
+ * @example
+ * ```ts
+ * import { Aio, startServer } from "aio-ts";
+ * const main = Aio.gen(function* () {
+ *   const server = yield* startServer((r, w) => Aio.sync(() => w.close()), "127.0.0.1", 0);
+ *   console.log("serving on", server.sockets());
+ *   yield* server.serveForever();
+ * });
+ * ```
+ */
+export class Server {
+  private _closed = false;
+  private _listenerClosed = false;
+  private readonly _conns = new Set<Connection>();
+  private readonly _serveWaiters = new Set<(aio: Aio<void>) => void>();
+  private readonly _closeWaiters = new Set<(aio: Aio<void>) => void>();
+
+  /** @internal Made by `startServer` / `startUnixServer`. */
+  constructor(
+    private readonly _server: net.Server,
+    private readonly _loop: EventLoop,
+    private readonly _handler: ClientConnected<unknown>,
+    private readonly _limit: number | undefined,
+    private readonly _unixPath: string | undefined,
+  ) {
+    _server.once("close", () => {
+      this._listenerClosed = true;
+      this._maybeClosed();
+    });
+  }
+
+  /** @internal A new connection: run the handler on it as a task. */
+  _accept(socket: net.Socket): void {
+    if (this._closed || this._loop.isClosed()) {
+      socket.destroy();
+      return;
+    }
+    const reader = new StreamReader(this._limit === undefined ? {} : { limit: this._limit });
+    const path = this._unixPath;
+    const writer = new StreamWriter(socket, reader, path === undefined ? undefined : { local: path, remote: "" });
+    const conn: Connection = { socket, task: undefined, taskDone: false, socketClosed: false };
+    this._conns.add(conn);
+    socket.once("close", () => {
+      conn.socketClosed = true;
+      this._forget(conn);
+    });
+    const loop = this._loop;
+    const handler = this._handler;
+    const body = AioM.exit(AioM.suspend(() => handler(reader, writer))).pipe(
+      AioM.flatMap((exit) =>
+        AioM.sync(() => {
+          if (exit._tag === "Failure" && exit.cause._tag !== "Interrupt")
+            loop.callExceptionHandler({
+              message: "Unhandled exception in client_connected_cb",
+              exception: Cause.squash(exit.cause),
+              ...(conn.task === undefined ? {} : { task: conn.task }),
+            });
+          // asyncio closes the transport after a failed or cancelled handler; here after
+          // any end, so no socket outlives its handler (gracefully after a success).
+          if (exit._tag === "Success") writer.close();
+          else writer.abort();
+        }),
+      ),
+    );
+    const task = loop.createTask(body);
+    conn.task = task;
+    task.addDoneCallback(() => {
+      conn.taskDone = true;
+      this._forget(conn);
+    });
+  }
+
+  private _forget(conn: Connection): void {
+    if (conn.taskDone && conn.socketClosed && this._conns.delete(conn)) this._maybeClosed();
+  }
+
+  private _maybeClosed(): void {
+    if (!this._closed || !this._listenerClosed || this._conns.size > 0) return;
+    const all = [...this._closeWaiters];
+    this._closeWaiters.clear();
+    for (const w of all) w(AioM.void);
+  }
+
+  /**
+   * The addresses the server listens on (asyncio's `server.sockets`): a TCP address (with
+   * the port the system chose for port 0) or the Unix socket's path; empty once closed.
+   * @example
+   * ```ts
+   * import type { Server } from "aio-ts";
+   * const portOf = (s: Server) => {
+   *   const a = s.sockets()[0];
+   *   return a !== undefined && "port" in a ? a.port : undefined;
+   * };
+   * ```
+   */
+  sockets(): SocketAddress[] {
+    const a = this._server.address();
+    if (a === null || this._closed) return [];
+    if (typeof a === "string") return [{ family: "unix", path: a }];
+    return [{ family: a.family, address: a.address, port: a.port }];
+  }
+
+  /** Whether the server accepts connections (asyncio is_serving). */
+  isServing(): boolean {
+    return !this._closed && this._server.listening;
+  }
+
+  /** How many connections are open or have a handler task running. */
+  connectionCount(): number {
+    return this._conns.size;
+  }
+
+  /**
+   * Stops listening and cancels every running handler task (asyncio close, then
+   * close_clients: see docs/streams.md); connections whose handler has ended are closed.
+   * Idempotent. Wakes `serveForever`.
+   * @example
+   * ```ts
+   * import type { Server } from "aio-ts";
+   * const stop = (s: Server) => s.close();
+   * ```
+   */
+  close(): void {
+    if (this._closed) return;
+    this._closed = true;
+    this._server.close();
+    for (const conn of this._conns) {
+      if (!conn.taskDone && conn.task !== undefined) conn.task.cancel("server closed");
+      else conn.socket.destroy();
+    }
+    const all = [...this._serveWaiters];
+    this._serveWaiters.clear();
+    for (const w of all) w(AioM.void);
+    this._maybeClosed();
+  }
+
+  /**
+   * Waits until the server is closed: its listener, every connection, every handler task
+   * (asyncio wait_closed).
+   * @example
+   * ```ts
+   * import { Aio, type Server } from "aio-ts";
+   * const shutdown = (s: Server) => Aio.suspend(() => (s.close(), s.waitClosed()));
+   * ```
+   */
+  waitClosed(): Aio<void> {
+    return AioM.suspend(() => {
+      if (this._closed && this._listenerClosed && this._conns.size === 0) return AioM.void;
+      return AioM.async<void>((resume) => {
+        this._closeWaiters.add(resume);
+        return () => void this._closeWaiters.delete(resume);
+      });
+    });
+  }
+
+  /**
+   * Serves until the server is closed (asyncio serve_forever). If the task running it is
+   * cancelled, the server is closed and waited for (as asyncio). Unlike asyncio, a
+   * `close()` from elsewhere ends it normally rather than with a CancelledError.
+   * @example
+   * ```ts
+   * import { Aio, startServer } from "aio-ts";
+   * const main = startServer((r, w) => Aio.sync(() => w.close()), "127.0.0.1", 8888).pipe(
+   *   Aio.flatMap((server) => server.serveForever()),
+   * );
+   * ```
+   */
+  serveForever(): Aio<void> {
+    return AioM.suspend(() => {
+      if (this._closed) return AioM.void;
+      return AioM.async<void>((resume) => {
+        this._serveWaiters.add(resume);
+        return () => void this._serveWaiters.delete(resume);
+      });
+    }).pipe(AioM.onInterrupt(() => AioM.suspend(() => (this.close(), this.waitClosed()))));
+  }
+}
+
+const listen = <E>(
+  make: () => net.Server,
+  connectionEvent: "connection" | "secureConnection",
+  listenOptions: net.ListenOptions,
+  handler: ClientConnected<E>,
+  limit: number | undefined,
+  unixPath: string | undefined,
+): Aio<Server, SocketError> =>
+  AioM.suspend(() => {
+    const loop = getRunningLoop();
+    const srv = make();
+    const server = new Server(srv, loop, handler as ClientConnected<unknown>, limit, unixPath);
+    srv.on(connectionEvent, (socket: net.Socket) => server._accept(socket));
+    // A client whose TLS handshake fails never reaches the handler: nothing to serve.
+    if (connectionEvent === "secureConnection") srv.on("tlsClientError", (_e: unknown, s: net.Socket) => s.destroy());
+    return hostWait<Server, SocketError>((resume) => {
+      const onError = (e: unknown): void => {
+        srv.off("listening", onListening);
+        srv.close();
+        resume(AioM.fail(toSocketError(e)));
+      };
+      const onListening = (): void => {
+        srv.off("error", onError);
+        // Later listener errors (rare: accept failures) go to the loop's exception handler.
+        srv.on("error", (e) => {
+          if (!loop.isClosed()) loop.callExceptionHandler({ message: "Server error", exception: toSocketError(e) });
+        });
+        resume(AioM.succeed(server));
+      };
+      srv.once("error", onError);
+      srv.once("listening", onListening);
+      srv.listen(listenOptions);
+      return () => {
+        srv.off("error", onError);
+        srv.off("listening", onListening);
+        srv.close();
+      };
+    }).pipe(AioM.onInterrupt(() => AioM.sync(() => server.close())));
+  });
+
+/**
+ * Starts a TCP server (asyncio start_server): `handler(reader, writer)` runs as a task for
+ * each connection. Port 0 lets the system choose (see `server.sockets()`). With `tls`,
+ * serves TLS. Fails with a typed `SocketError` (`OSError` with `EADDRINUSE`, …).
+ * @example
+ * ```ts
+ * import { Aio, startServer } from "aio-ts";
+ * const echo = startServer(
+ *   (reader, writer) =>
+ *     Aio.gen(function* () {
+ *       const line = yield* reader.readline();
+ *       writer.write(line);
+ *       yield* writer.drain();
+ *       writer.close();
+ *     }),
+ *   "127.0.0.1",
+ *   8888,
+ * );
+ * ```
+ */
+export const startServer = <E>(
+  handler: ClientConnected<E>,
+  host: string,
+  port: number,
+  options: StartServerOptions = {},
+): Aio<Server, SocketError> => {
+  if (typeof handler !== "function") throw new TypeError("startServer: handler must be a function");
+  checkPort("startServer", port);
+  checkLimit("startServer", options.limit);
+  const t = options.tls;
+  const listenOptions: net.ListenOptions = { host, port, ...(options.backlog === undefined ? {} : { backlog: options.backlog }) };
+  return t === undefined
+    ? listen(() => net.createServer({ allowHalfOpen: true }), "connection", listenOptions, handler, options.limit, undefined)
+    : // No half-open TLS connections (as asyncio's SSL transport: no write_eof): a client
+      // that hangs up during the handshake must close the server's side too.
+      listen(() => tls.createServer(t), "secureConnection", listenOptions, handler, options.limit, undefined);
+};
+
+/**
+ * Starts a server on a Unix socket at `path` (asyncio start_unix_server). The socket file
+ * is removed when the server closes; an existing file at `path` is an `OSError`
+ * (`EADDRINUSE`).
+ * @example
+ * ```ts
+ * import { Aio, startUnixServer } from "aio-ts";
+ * const srv = startUnixServer((r, w) => Aio.sync(() => w.close()), "/tmp/echo.sock");
+ * ```
+ */
+export const startUnixServer = <E>(
+  handler: ClientConnected<E>,
+  path: string,
+  options: StartUnixServerOptions = {},
+): Aio<Server, SocketError> => {
+  if (typeof handler !== "function") throw new TypeError("startUnixServer: handler must be a function");
+  if (typeof path !== "string" || path.length === 0) throw new TypeError("startUnixServer: path must be a non-empty string");
+  checkLimit("startUnixServer", options.limit);
+  const listenOptions: net.ListenOptions = { path, ...(options.backlog === undefined ? {} : { backlog: options.backlog }) };
+  return listen(() => net.createServer({ allowHalfOpen: true }), "connection", listenOptions, handler, options.limit, path);
+};
+
+const releaseServer = (server: Server): Aio<void> => AioM.suspend(() => (server.close(), server.waitClosed()));
+
+/**
+ * `startServer` as a scope: runs `use(server)`, then closes the server and waits until it
+ * is closed (every handler task ended), however `use` ends.
+ * @example
+ * ```ts
+ * import { Aio, withServer } from "aio-ts";
+ * const main = withServer((r, w) => Aio.sync(() => w.close()), "127.0.0.1", 0)((server) =>
+ *   Aio.sync(() => server.sockets()),
+ * );
+ * ```
+ */
+export const withServer =
+  <E>(handler: ClientConnected<E>, host: string, port: number, options: StartServerOptions = {}) =>
+  <A, E2>(use: (server: Server) => Aio<A, E2>): Aio<A, E2 | SocketError> =>
+    scopedServer(startServer(handler, host, port, options), use);
+
+/**
+ * `startUnixServer` as a scope (see `withServer`).
+ * @example
+ * ```ts
+ * import { Aio, withUnixServer } from "aio-ts";
+ * const main = withUnixServer((r, w) => Aio.sync(() => w.close()), "/tmp/s.sock")((server) => server.serveForever());
+ * ```
+ */
+export const withUnixServer =
+  <E>(handler: ClientConnected<E>, path: string, options: StartUnixServerOptions = {}) =>
+  <A, E2>(use: (server: Server) => Aio<A, E2>): Aio<A, E2 | SocketError> =>
+    scopedServer(startUnixServer(handler, path, options), use);
+
+const scopedServer = <A, E2>(start: Aio<Server, SocketError>, use: (server: Server) => Aio<A, E2>): Aio<A, E2 | SocketError> =>
+  AioM.uninterruptibleMask((restore) =>
+    restore(start).pipe(
+      AioM.flatMap((server) =>
+        restore(AioM.suspend(() => use(server))).pipe(AioM.ensuring(releaseServer(server))),
+      ),
+    ),
+  );
