@@ -23,6 +23,7 @@ import * as waitFirstCompleted from "./wait_first_completed.js";
 import * as waitForTimeout from "./wait_for_timeout.js";
 import * as waitTaskResults from "./wait_task_results.js";
 import * as taskResult from "./task_result.js";
+import * as echoServer from "./echo_server.js";
 
 /** Where an example prints its lines. */
 export type Log = (line: string) => void;
@@ -102,6 +103,11 @@ export const examples: Example[] = [
     name: "service",
     description: "node:http server on one runtime: pool, timeout + cache, retries, client abort, request ids, shutdown",
     run: service.runExample,
+  },
+  {
+    name: "echo_server",
+    description: "streams: the asyncio docs' TCP echo server and client on 127.0.0.1",
+    run: echoServer.runExample,
   },
 ];
 

@@ -38,6 +38,8 @@ import {
   type StreamWriter,
 } from "../src/index.js";
 import { cancelAndJoin, errorOf, expectInterrupted } from "./helpers.js";
+import { examples } from "../examples/main.js";
+import * as echoExample from "../examples/echo_server.js";
 
 const T = 60_000; // generous: real sockets on a shared machine
 const enc = (s: string): Uint8Array => new TextEncoder().encode(s);
@@ -756,7 +758,7 @@ describe("TLS with a self-signed certificate", () => {
         Aio.gen(function* () {
           const server = yield* startServer(handleEcho(log), HOST, 0, { tls: { key: pems.private, cert: pems.cert } });
           const port = portOf(server);
-          const [reader, writer] = yield* openConnection("localhost", port, { tls: { ca: pems.cert } });
+          const [reader, writer] = yield* openConnection(HOST, port, { tls: { ca: pems.cert, servername: "localhost" } });
           const cert = writer.getExtraInfo("peercert");
           const canEof = writer.canWriteEof();
           writer.write("secret");
@@ -784,7 +786,7 @@ describe("TLS with a self-signed certificate", () => {
           const server = yield* startServer(() => Aio.sync(() => void handled++), HOST, 0, {
             tls: { key: pems.private, cert: pems.cert },
           });
-          const e = yield* Aio.exit(openConnection("localhost", portOf(server), { tls: true }));
+          const e = yield* Aio.exit(openConnection(HOST, portOf(server), { tls: { servername: "localhost" } }));
           server.close();
           yield* server.waitClosed();
           return e;
@@ -869,6 +871,31 @@ describe("virtual time", () => {
         { virtualTime: true },
       );
       expect(out).toEqual({ line: "late", elapsed: 0 });
+    },
+    T,
+  );
+});
+
+describe("examples/echo_server", () => {
+  it(
+    "the guide's exchange, in causal order, and the server shut down; listed in examples/main",
+    async () => {
+      const lines: string[] = [];
+      const loop = newEventLoop();
+      const reply = await echoExample.runExample(loop, (l) => void lines.push(l));
+      expect(reply).toBe("Hello World!");
+      expect(loop.isClosed()).toBe(true);
+      expect(lines[0]).toMatch(/^Serving on \('127\.0\.0\.1', \d+\)$/);
+      expect(lines.slice(1).map((l) => l.replace(/\d+\)$/, "N)"))).toEqual([
+        "[client] Send: 'Hello World!'",
+        "[server] Received 'Hello World!' from ('127.0.0.1', N)",
+        "[server] Send: 'Hello World!'",
+        "[server] Close the connection",
+        "[client] Received: 'Hello World!'",
+        "[client] Close the connection",
+        "Shutting down",
+      ]);
+      expect(examples.some((e) => e.name === "echo_server" && e.run === echoExample.runExample)).toBe(true);
     },
     T,
   );
