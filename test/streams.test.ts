@@ -19,6 +19,7 @@ import {
   OSError,
   SSLError,
   createFuture,
+  createRuntime,
   createTask,
   decodeText,
   getRunningLoop,
@@ -896,6 +897,47 @@ describe("examples/echo_server", () => {
         "Shutting down",
       ]);
       expect(examples.some((e) => e.name === "echo_server" && e.run === echoExample.runExample)).toBe(true);
+    },
+    T,
+  );
+});
+
+describe("no socket outlives the runtime", () => {
+  it(
+    "rt.dispose() ends a forked withServer + serveForever and its handler tasks, and a forked withConnection",
+    async () => {
+      const rt = createRuntime();
+      let resolvePort: (port: number) => void = () => {};
+      const portReady = new Promise<number>((res) => (resolvePort = res));
+      let handlerEnded = 0;
+      const writers: StreamWriter[] = [];
+      let server: Server | undefined;
+      rt.fork(
+        withServer(
+          (reader) => reader.readline().pipe(Aio.ensuring(Aio.sync(() => void handlerEnded++))),
+          HOST,
+          0,
+        )((s) =>
+          Aio.suspend(() => {
+            server = s;
+            resolvePort(portOf(s));
+            return s.serveForever();
+          }),
+        ),
+      );
+      const port = await portReady;
+      for (let i = 0; i < 3; i++)
+        rt.fork(withConnection(HOST, port)((_r, w) => Aio.suspend(() => (writers.push(w), Aio.never))));
+      await rt.run(
+        Aio.gen(function* () {
+          while (writers.length < 3 || server!.connectionCount() < 3) yield* Aio.sleep(5);
+        }),
+      );
+      await rt.dispose();
+      expect(server!.isServing()).toBe(false);
+      expect(server!.connectionCount()).toBe(0);
+      expect(handlerEnded).toBe(3);
+      expect(writers.map((w) => w.transport.destroyed)).toEqual([true, true, true]);
     },
     T,
   );
