@@ -1302,6 +1302,8 @@ const releaseConnection = (writer: StreamWriter, exit: Exit.Exit<unknown, unknow
  * `openConnection` as a scope: runs `use(reader, writer)` and closes the connection when
  * it ends, however it ends (gracefully after a success, at once after a failure or a
  * cancellation), and waits until it is closed. The connect itself stays cancellable.
+ * A graceful close sends what is still buffered first, so a peer that never reads holds
+ * it (as asyncio's `wait_closed`): `writer.abort()` in `use` drops the rest instead.
  * @example
  * ```ts
  * import { Aio, withConnection } from "aio-ts";
