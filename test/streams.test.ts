@@ -415,11 +415,14 @@ describe("a peer that goes away", () => {
         Aio.gen(function* () {
           const reads = yield* createFuture<Exit.Exit<Uint8Array, unknown>[]>();
           const results: Exit.Exit<Uint8Array, unknown>[] = [];
+          let accepted = 0;
+          let finished = 0;
           const server = yield* startServer(
             (reader) =>
               Aio.gen(function* () {
-                results.push(yield* Aio.exit(reader.readexactly(100)));
-                if (results.length === 2) reads.setResult(results);
+                const id = accepted++; // handlers start in the order the connections came
+                results[id] = yield* Aio.exit(reader.readexactly(100));
+                if (++finished === 2) reads.setResult(results);
               }),
             HOST,
             0,
@@ -487,7 +490,7 @@ describe("cancellation safety over a socket", () => {
   it(
     "a cancelled drain leaves the writer usable: later drains and writes go through",
     async () => {
-      const TOTAL = 8 * 1024 * 1024;
+      const TOTAL = 32 * 1024 * 1024;
       const out = await run(
         Aio.gen(function* () {
           const startReading = yield* createFuture<void>();
@@ -503,15 +506,16 @@ describe("cancellation safety over a socket", () => {
           );
           const [, writer] = yield* openConnection(HOST, portOf(server));
           let sent = 0;
-          // Fill until drain would wait (the server is not reading yet).
-          while (!writer.transport.writableNeedDrain || sent < TOTAL / 2) {
+          // Fill until drain must wait: the server is not reading yet, and 16 MiB are in
+          // Node's own buffer, on top of whatever the kernel's buffers took.
+          while (writer.transport.writableLength < TOTAL / 2) {
             writer.write(Buffer.alloc(256 * 1024, 1));
             sent += 256 * 1024;
           }
           const t = yield* createTask(writer.drain());
           yield* Aio.sleep(20);
           const stuck = !t.done();
-          expectInterrupted(yield* cancelAndJoin(t));
+          expectInterrupted(yield* cancelAndJoin(t)); // it was still waiting when cancelled
           startReading.setResult(undefined);
           yield* writer.drain();
           while (sent < TOTAL) {
@@ -539,17 +543,24 @@ describe("cancellation safety over a socket", () => {
       // A plain TCP server that never answers a TLS handshake: the connect never completes.
       const out = await run(
         Aio.gen(function* () {
+          const helloSeen = yield* createFuture<void>();
           const sawEof = yield* createFuture<boolean>();
           const server = yield* startServer(
-            (reader) => reader.read().pipe(Aio.map((rest) => sawEof.setResult(reader.atEof() && rest.length > 0))),
+            (reader) =>
+              Aio.gen(function* () {
+                yield* reader.readexactly(1); // the client hello has started to arrive
+                helloSeen.setResult(undefined);
+                yield* reader.read(); // then the rest, up to EOF
+                sawEof.setResult(reader.atEof());
+              }),
             HOST,
             0,
           );
           const t = yield* createTask(openConnection(HOST, portOf(server), { tls: true }));
-          yield* Aio.sleep(50);
+          yield* helloSeen;
           const pending = !t.done();
           expectInterrupted(yield* cancelAndJoin(t));
-          const eof = yield* sawEof; // the client hello arrived, then the socket closed
+          const eof = yield* sawEof; // the client's socket was closed
           server.close();
           yield* server.waitClosed();
           return { pending, eof };
