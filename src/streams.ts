@@ -1101,6 +1101,9 @@ export class StreamWriter {
           let secure: tls.TLSSocket | undefined;
           return hostWait<void, SocketError>((resume) => {
             this._detach();
+            // The TLS socket owns `raw` now; an error there also reaches `s`, so this one
+            // only keeps a late 'error' on `raw` from being an uncaught event.
+            raw.on("error", noop);
             const { server, ...rest } = options;
             const s =
               server === true
@@ -1109,6 +1112,7 @@ export class StreamWriter {
             secure = s;
             const onError = (e: unknown): void => {
               s.off(server === true ? "secure" : "secureConnect", onSecure);
+              s.on("error", noop); // a second error of the dead socket is not news
               s.destroy();
               raw.destroy();
               this._attachDead(s, toSocketError(e));
@@ -1124,6 +1128,7 @@ export class StreamWriter {
             s.once("error", onError);
             return () => {
               s.off("error", onError);
+              s.on("error", noop);
               s.destroy();
               raw.destroy();
               this._attachDead(s, connectionLost());

@@ -572,6 +572,44 @@ describe("cancellation safety over a socket", () => {
   );
 });
 
+describe("cancelling startTls", () => {
+  it(
+    "a handshake the server never answers: cancelling the upgrade closes the connection; drain then fails",
+    async () => {
+      const out = await run(
+        Aio.gen(function* () {
+          const helloSeen = yield* createFuture<void>();
+          const sawEof = yield* createFuture<boolean>();
+          const server = yield* startServer(
+            (reader) =>
+              Aio.gen(function* () {
+                yield* reader.readexactly(1); // the client hello, never answered
+                helloSeen.setResult(undefined);
+                yield* reader.read();
+                sawEof.setResult(reader.atEof());
+              }),
+            HOST,
+            0,
+          );
+          const [, writer] = yield* openConnection(HOST, portOf(server));
+          const t = yield* createTask(writer.startTls({ servername: "localhost" }));
+          yield* helloSeen;
+          expectInterrupted(yield* cancelAndJoin(t));
+          const eof = yield* sawEof;
+          const drain = yield* Aio.exit(writer.drain());
+          server.close();
+          yield* server.waitClosed();
+          return { eof, drain, closing: writer.isClosing() };
+        }),
+      );
+      expect(out.eof).toBe(true);
+      expect(errorOf(out.drain)).toBeInstanceOf(ConnectionResetError);
+      expect(out.closing).toBe(true);
+    },
+    T,
+  );
+});
+
 describe("server lifecycle", () => {
   it(
     "a failing handler is reported to the loop's exception handler; the server keeps serving",
