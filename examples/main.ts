@@ -25,6 +25,7 @@ import * as waitForTimeout from "./wait_for_timeout.js";
 import * as waitTaskResults from "./wait_task_results.js";
 import * as taskResult from "./task_result.js";
 import * as threads from "./threads.js";
+import * as echoServer from "./echo_server.js";
 
 /** Where an example prints its lines. */
 export type Log = (line: string) => void;
@@ -114,6 +115,11 @@ export const examples: Example[] = [
     name: "threads",
     description: "prime sieves on 1 vs 2 worker threads while a 10 ms ticker stays on time",
     run: threads.runExample,
+  },
+  {
+    name: "echo_server",
+    description: "streams: the asyncio docs' TCP echo server and client on 127.0.0.1",
+    run: echoServer.runExample,
   },
 ];
 

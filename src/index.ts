@@ -109,3 +109,4 @@ export * from "./timeouts.js";
 export * from "./taskgroups.js";
 export * from "./contextvars.js";
 export * from "./threads.js";
+export * from "./streams.js";
