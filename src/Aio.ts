@@ -7,32 +7,11 @@
  */
 import * as Cause from "./Cause.js";
 import * as Exit from "./Exit.js";
-import {
-  Aio as AioClass,
-  Async,
-  AwaitFuture,
-  CatchCause,
-  CatchFail,
-  checkAio,
-  ExitAio,
-  FailCause,
-  FlatMap,
-  Gen,
-  MapAio,
-  MapError,
-  mayReadArgument,
-  Never,
-  OnExit,
-  SetInterruptible,
-  Sleep,
-  Succeed,
-  Suspend,
-  Sync,
-  TryCatch,
-  WithFiber,
-  type Future,
-  type YieldOf,
-} from "./internal/core.js";
+import { Aio as AioClass, type YieldOf } from "./internal/aio.js";
+import { Async, mayReadArgument, Never, Sleep } from "./internal/async.js";
+import { AwaitFuture, type Future } from "./internal/future.js";
+import { Gen } from "./internal/gen.js";
+import { CatchCause, CatchFail, checkAio, ExitAio, FailCause, FlatMap, MapAio, MapError, OnExit, SetInterruptible, Succeed, Suspend, Sync, TryCatch, WithFiber } from "./internal/primitives.js";
 
 export type { YieldOf };
 

@@ -6,7 +6,9 @@
  * @module awaitables
  */
 import * as Exit from "./Exit.js";
-import { Aio, Future, Task, foreignLoopError } from "./internal/core.js";
+import { Aio } from "./internal/aio.js";
+import { Task } from "./internal/fiber.js";
+import { Future, foreignLoopError } from "./internal/future.js";
 import type { EventLoop } from "./events.js";
 
 /**
@@ -179,4 +181,4 @@ export const exitOf = <A, E>(f: Future<A, E>): Exit.Exit<A, E> => {
 };
 
 /** @internal Continue unwinding with the fiber's current value / cause (defined in the core). */
-export { CONTINUE_ERR, CONTINUE_OK } from "./internal/core.js";
+export { CONTINUE_ERR, CONTINUE_OK } from "./internal/primitives.js";

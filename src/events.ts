@@ -22,22 +22,11 @@
  */
 import { EventLoopError } from "./exceptions.js";
 import { Context } from "./contextvars.js";
-import {
-  Aio as AioClass,
-  Future,
-  Task,
-  currentContextData,
-  outerContext,
-  setRunningLoop,
-  getRunningLoop,
-  peekRunningLoop,
-  type Aio,
-  type ContextSlot,
-  type ExceptionContext,
-  type LoopCore,
-  type Runnable,
-  type Timer,
-} from "./internal/core.js";
+import { Aio as AioClass, type Aio } from "./internal/aio.js";
+import { currentContextData, outerContext, setRunningLoop, getRunningLoop, peekRunningLoop, type ContextSlot } from "./internal/context.js";
+import { Task, type ExceptionContext } from "./internal/fiber.js";
+import { Future } from "./internal/future.js";
+import { type LoopCore, type Runnable, type Timer } from "./internal/loop.js";
 import { TimerHeap } from "./internal/heap.js";
 import * as Exit from "./Exit.js";
 
@@ -278,6 +267,13 @@ const checkTime = (name: string, value: unknown): number => {
     throw new RangeError(`${name}: expected a number of milliseconds, got ${String(value)}`);
   return value;
 };
+
+/** Registers `EventLoop` as the kernel's name for the loop (see `PublicTypes`). */
+declare module "./internal/loop.js" {
+  interface PublicTypes {
+    readonly EventLoop: EventLoop;
+  }
+}
 
 /**
  * An event loop (asyncio's AbstractEventLoop). Create one with `newEventLoop()`, or let

@@ -17,7 +17,9 @@
 import * as Aio from "./Aio.js";
 import { CancelledError } from "./exceptions.js";
 import type { EventLoop } from "./events.js";
-import { Aio as AioClass, CONTINUE_ERR, CONTINUE_OK, type Frame, type Future, type Task } from "./internal/core.js";
+import { Aio as AioClass, type Frame, type Fiber } from "./internal/aio.js";
+import { type Future } from "./internal/future.js";
+import { CONTINUE_ERR, CONTINUE_OK } from "./internal/primitives.js";
 import { bindLoop, checkInt, FastPath, NOT_READY, waitInLine, WaiterQueue } from "./sync-internal.js";
 
 // ---------------------------------------------------------------------------------------
@@ -154,7 +156,7 @@ class Held<A, E> extends AioClass<A, E> {
     super();
   }
   /** @internal */
-  _eval(f: Task<unknown, unknown>): AioClass<unknown, unknown> | null {
+  _eval(f: Fiber): AioClass<unknown, unknown> | null {
     f._push(new HeldFrame(this.lock, this.body as AioClass<unknown, unknown>));
     return this.lock.acquire() as AioClass<unknown, unknown>;
   }
@@ -167,7 +169,7 @@ class HeldFrame implements Frame {
     private readonly lock: Acquirable,
     private readonly body: AioClass<unknown, unknown>,
   ) {}
-  _ok(f: Task<unknown, unknown>): AioClass<unknown, unknown> | null {
+  _ok(f: Fiber): AioClass<unknown, unknown> | null {
     if (!this.holding) {
       this.holding = true;
       f._push(this);
