@@ -4,9 +4,9 @@
  *
  * @module tasks
  */
-import { type Aio, type YieldOf, type Fiber } from "./internal/aio.js";
+import { Aio as AioClass, DONE_RESULT, inlineStep, type Aio, type YieldOf, type Fiber } from "./internal/aio.js";
 import { getRunningLoop, peekRunningLoop } from "./internal/context.js";
-import { CreateTask, Task, currentTask } from "./internal/fiber.js";
+import { Task, currentTask } from "./internal/fiber.js";
 import { Future } from "./internal/future.js";
 import { Sync } from "./internal/primitives.js";
 import { callSite, debugMode, markRun, setDebugMode, trackUntilRun } from "./internal/debug.js";
@@ -15,6 +15,28 @@ import type { EventLoop, TaskOptions } from "./events.js";
 export { Task, currentTask };
 export { sleep } from "./Aio.js";
 export { MAX_STEPS_PER_TURN } from "./internal/aio.js";
+
+/** `createTask(aio)`: makes the task on the running loop (inline under `yield*`). */
+class CreateTask<A, E> extends AioClass<Task<A, E>, never> {
+  constructor(
+    readonly aio: Aio<A, E>,
+    readonly options: { readonly name?: string | undefined } | undefined,
+  ) {
+    super();
+  }
+  private make(): Task<A, E> {
+    return getRunningLoop().createTask(this.aio, this.options);
+  }
+  _eval(f: Fiber): AioClass<unknown, unknown> | null {
+    f._v = this.make();
+    return f._ret();
+  }
+  override next(sent?: unknown): IteratorResult<YieldOf<never>, Task<A, E>> {
+    if (sent !== undefined || !inlineStep()) return super.next(sent);
+    DONE_RESULT.value = this.make();
+    return DONE_RESULT as IteratorReturnResult<Task<A, E>>;
+  }
+}
 
 /**
  * Wraps `aio` in a Task on the running loop (asyncio.create_task). The task takes its

@@ -10,22 +10,19 @@ import * as Exit from "../Exit.js";
 import { CancelledError, InvalidStateError } from "../exceptions.js";
 import {
   Aio,
-  DONE_RESULT,
   FINISHED,
   MAX_STEPS_PER_TURN,
   PASS,
   RUNNING,
   SCHEDULED,
   SUSPENDED,
-  inlineStep,
   turn,
   type Fiber,
   type Frame,
   type Next,
-  type YieldOf,
 } from "./aio.js";
 import { AsyncToken, FiberTimer } from "./async.js";
-import { currentContextData, getRunningLoop, runningFiber, setRunningFiber, type ContextSlot } from "./context.js";
+import { currentContextData, runningFiber, setRunningFiber, type ContextSlot } from "./context.js";
 import { AwaitFuture, Future } from "./future.js";
 import type { PublicContext as Context, PublicEventLoop as EventLoop } from "./loop.js";
 import { notAnAio, FailCause } from "./primitives.js";
@@ -70,29 +67,6 @@ class DeliverCancel extends Aio<never, never> {
   }
 }
 const DELIVER_CANCEL = new DeliverCancel();
-
-
-/** @internal `createTask(aio)`: makes the task on the running loop (inline under `yield*`). */
-export class CreateTask<A, E> extends Aio<Task<A, E>, never> {
-  constructor(
-    readonly aio: Aio<A, E>,
-    readonly options: { readonly name?: string | undefined } | undefined,
-  ) {
-    super();
-  }
-  private make(): Task<A, E> {
-    return getRunningLoop().createTask(this.aio, this.options);
-  }
-  _eval(f: Fiber): Next {
-    f._v = this.make();
-    return f._ret();
-  }
-  override next(sent?: unknown): IteratorResult<YieldOf<never>, Task<A, E>> {
-    if (sent !== undefined || !inlineStep()) return super.next(sent);
-    DONE_RESULT.value = this.make();
-    return DONE_RESULT as IteratorReturnResult<Task<A, E>>;
-  }
-}
 
 
 // ---------------------------------------------------------------------------------------
