@@ -24,7 +24,7 @@ import { EventLoopError } from "./exceptions.js";
 import { Context } from "./contextvars.js";
 import { Aio as AioClass, type Aio } from "./internal/aio.js";
 import { currentContextData, setRunningLoop, getRunningLoop, peekRunningLoop, type ContextSlot } from "./internal/context.js";
-import { Task, type ExceptionContext } from "./internal/fiber.js";
+import { Task } from "./internal/fiber.js";
 import { Future } from "./internal/future.js";
 import { type LoopCore, type Runnable, type Timer } from "./internal/loop.js";
 import { TimerHeap } from "./internal/heap.js";
@@ -34,6 +34,7 @@ import {
   callbackContext,
   type CallbackOptions,
   type EventLoopOptions,
+  type ExceptionContext,
   type ExceptionHandler,
   type TaskFactory,
   type TaskOptions,
@@ -42,8 +43,14 @@ import * as Exit from "./Exit.js";
 
 export { getRunningLoop };
 export { Handle, TimerHandle };
-export type { CallbackOptions, EventLoopOptions, ExceptionHandler, TaskFactory, TaskOptions } from "./loop-options.js";
-export type { ExceptionContext };
+export type {
+  CallbackOptions,
+  EventLoopOptions,
+  ExceptionContext,
+  ExceptionHandler,
+  TaskFactory,
+  TaskOptions,
+} from "./loop-options.js";
 
 /**
  * How long (ms) the loop runs iterations inside one host callback before it lets the

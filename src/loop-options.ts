@@ -1,14 +1,33 @@
 /**
  * The options and hook types of the event loop (`TaskOptions`, `CallbackOptions`,
- * `EventLoopOptions`, `ExceptionHandler`, `TaskFactory`); events.ts re-exports them.
+ * `EventLoopOptions`, `ExceptionContext`, `ExceptionHandler`, `TaskFactory`); events.ts
+ * re-exports them.
  *
  * @module events
  */
 import type { Aio } from "./Aio.js";
 import { Context } from "./contextvars.js";
 import { currentContextData, type ContextSlot } from "./internal/context.js";
-import type { ExceptionContext, Task } from "./internal/fiber.js";
+import type { Task } from "./internal/fiber.js";
+import type { Future } from "./internal/future.js";
 import type { PublicEventLoop as EventLoop } from "./internal/loop.js";
+
+/**
+ * What the loop's exception handler receives (asyncio's context dict).
+ * @example
+ * ```ts
+ * import { newEventLoop } from "aio-ts";
+ * const loop = newEventLoop();
+ * loop.setExceptionHandler((_loop, ctx) => console.error(ctx.message, ctx.exception));
+ * ```
+ */
+export interface ExceptionContext {
+  readonly message: string;
+  readonly exception?: unknown;
+  readonly future?: Future<unknown, unknown>;
+  readonly task?: Task<unknown, unknown>;
+  readonly handle?: unknown;
+}
 
 /**
  * Handles an exception the loop caught in a callback (asyncio's exception handler).

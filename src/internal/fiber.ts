@@ -27,23 +27,6 @@ import { AwaitFuture, Future } from "./future.js";
 import type { PublicContext as Context, PublicEventLoop as EventLoop } from "./loop.js";
 import { notAnAio, FailCause } from "./primitives.js";
 
-/**
- * What the loop's exception handler receives (asyncio's context dict).
- * @example
- * ```ts
- * import { newEventLoop } from "aio-ts";
- * const loop = newEventLoop();
- * loop.setExceptionHandler((_loop, ctx) => console.error(ctx.message, ctx.exception));
- * ```
- */
-export interface ExceptionContext {
-  readonly message: string;
-  readonly exception?: unknown;
-  readonly future?: Future<unknown, unknown>;
-  readonly task?: Task<unknown, unknown>;
-  readonly handle?: unknown;
-}
-
 // ---------------------------------------------------------------------------------------
 // Run-time context
 

@@ -16,7 +16,7 @@ export interface Timer extends HeapItem, Runnable {}
 
 /**
  * What the loop's exception handler is given, as the kernel fills it in (the public
- * `ExceptionContext` of internal/fiber.ts names the future and task types).
+ * `ExceptionContext` of loop-options.ts names the future and task types).
  * @internal
  */
 export interface LoopExceptionContext {

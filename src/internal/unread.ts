@@ -4,7 +4,8 @@
  * Futures call `LoopCore._noteUnretrieved` / `_retrieved`; the loop forwards here.
  * @internal
  */
-import { Task, type ExceptionContext } from "./fiber.js";
+import type { ExceptionContext } from "../loop-options.js";
+import { Task } from "./fiber.js";
 import type { Future } from "./future.js";
 
 /**
