@@ -180,5 +180,5 @@ export const exitOf = <A, E>(f: Future<A, E>): Exit.Exit<A, E> => {
   return e;
 };
 
-/** @internal Continue unwinding with the fiber's current value / cause (defined in the core). */
+/** @internal Continue unwinding with the fiber's current value / cause (defined in internal/primitives.ts). */
 export { CONTINUE_ERR, CONTINUE_OK } from "./internal/primitives.js";
