@@ -11,7 +11,23 @@ import { Aio as AioClass, type YieldOf } from "./internal/aio.js";
 import { Never, Sleep } from "./internal/async.js";
 import { AwaitFuture, type Future } from "./internal/future.js";
 import { Gen } from "./internal/gen.js";
-import { CatchCause, CatchFail, checkAio, ExitAio, FailCause, FlatMap, MapAio, MapError, OnExit, SetInterruptible, Succeed, Suspend, Sync, TryCatch, WithFiber } from "./internal/primitives.js";
+import {
+  CatchCause,
+  CatchFail,
+  checkAio,
+  ExitAio,
+  FailCause,
+  FlatMap,
+  MapAio,
+  MapError,
+  OnExit,
+  SetInterruptible,
+  Succeed,
+  Suspend,
+  Sync,
+  TryCatch,
+  WithFiber,
+} from "./internal/primitives.js";
 
 export type { YieldOf };
 

@@ -23,7 +23,13 @@
 import { EventLoopError } from "./exceptions.js";
 import { Context } from "./contextvars.js";
 import { Aio as AioClass, type Aio } from "./internal/aio.js";
-import { currentContextData, setRunningLoop, getRunningLoop, peekRunningLoop, type ContextSlot } from "./internal/context.js";
+import {
+  currentContextData,
+  setRunningLoop,
+  getRunningLoop,
+  peekRunningLoop,
+  type ContextSlot,
+} from "./internal/context.js";
 import { Task } from "./internal/fiber.js";
 import { Future } from "./internal/future.js";
 import { type LoopCore, type Runnable, type Timer } from "./internal/loop.js";

@@ -57,7 +57,6 @@ export interface LoopCore {
  * then show exactly `EventLoop` and `Context`. The kernel itself uses only `LoopCore`.
  * @internal
  */
-// eslint-disable-next-line @typescript-eslint/no-empty-interface
 export interface PublicTypes {}
 
 /**
