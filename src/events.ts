@@ -77,7 +77,6 @@ const SLICE_CHECK_EVERY = 256;
 /** Callbacks between two readings of the clock for due timers and new deadlines. */
 const CLOCK_EVERY = 64;
 
-
 const realClock = (): number => performance.now();
 
 const checkFn = (name: string, fn: unknown): void => {
