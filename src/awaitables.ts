@@ -6,7 +6,9 @@
  * @module awaitables
  */
 import * as Exit from "./Exit.js";
-import { Aio, Future, Task, foreignLoopError } from "./internal/core.js";
+import { Aio } from "./internal/aio.js";
+import { Task } from "./internal/fiber.js";
+import { Future, foreignLoopError } from "./internal/future.js";
 import type { EventLoop } from "./events.js";
 
 /**
@@ -178,5 +180,5 @@ export const exitOf = <A, E>(f: Future<A, E>): Exit.Exit<A, E> => {
   return e;
 };
 
-/** @internal Continue unwinding with the fiber's current value / cause (defined in the core). */
-export { CONTINUE_ERR, CONTINUE_OK } from "./internal/core.js";
+/** @internal Continue unwinding with the fiber's current value / cause (defined in internal/primitives.ts). */
+export { CONTINUE_ERR, CONTINUE_OK } from "./internal/primitives.js";

@@ -18,16 +18,11 @@
  *
  * @module contextvars
  */
-import {
-  Aio as AioClass,
-  EMPTY_CONTEXT,
-  Sync,
-  TryCatch,
-  currentContextData,
-  currentTask,
-  outerContext,
-} from "./internal/core.js";
-import type { ContextData } from "./internal/core.js";
+import { Aio as AioClass } from "./internal/aio.js";
+import { EMPTY_CONTEXT, currentContextData, outerContext } from "./internal/context.js";
+import { currentTask } from "./internal/fiber.js";
+import { Sync, TryCatch } from "./internal/primitives.js";
+import type { ContextData } from "./internal/context.js";
 import type { Aio } from "./Aio.js";
 import { acquireUseRelease } from "./Aio.js";
 
@@ -116,6 +111,13 @@ export class Token<T> {
   /** For logs: `<Token var=<ContextVar name='…'> used=false>`. */
   toString(): string {
     return `<Token var=${String(this.var)} used=${this._used}>`;
+  }
+}
+
+/** Registers `Context` as the kernel's name for a context (see `PublicTypes`). */
+declare module "./internal/loop.js" {
+  interface PublicTypes {
+    readonly Context: Context;
   }
 }
 

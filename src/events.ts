@@ -22,27 +22,41 @@
  */
 import { EventLoopError } from "./exceptions.js";
 import { Context } from "./contextvars.js";
+import { Aio as AioClass, type Aio } from "./internal/aio.js";
 import {
-  Aio as AioClass,
-  Future,
-  Task,
   currentContextData,
-  outerContext,
   setRunningLoop,
   getRunningLoop,
   peekRunningLoop,
-  type Aio,
   type ContextSlot,
-  type ExceptionContext,
-  type LoopCore,
-  type Runnable,
-  type Timer,
-} from "./internal/core.js";
+} from "./internal/context.js";
+import { Task } from "./internal/fiber.js";
+import { Future } from "./internal/future.js";
+import { type LoopCore, type Runnable, type Timer } from "./internal/loop.js";
 import { TimerHeap } from "./internal/heap.js";
+import { UnreadFailures } from "./internal/unread.js";
+import { Handle, TimerHandle } from "./handles.js";
+import {
+  callbackContext,
+  type CallbackOptions,
+  type EventLoopOptions,
+  type ExceptionContext,
+  type ExceptionHandler,
+  type TaskFactory,
+  type TaskOptions,
+} from "./loop-options.js";
 import * as Exit from "./Exit.js";
 
 export { getRunningLoop };
-export type { ExceptionContext };
+export { Handle, TimerHandle };
+export type {
+  CallbackOptions,
+  EventLoopOptions,
+  ExceptionContext,
+  ExceptionHandler,
+  TaskFactory,
+  TaskOptions,
+} from "./loop-options.js";
 
 /**
  * How long (ms) the loop runs iterations inside one host callback before it lets the
@@ -63,211 +77,7 @@ const SLICE_CHECK_EVERY = 256;
 /** Callbacks between two readings of the clock for due timers and new deadlines. */
 const CLOCK_EVERY = 64;
 
-/**
- * A callback scheduled with `callSoon` (asyncio.Handle). It runs in the context it was
- * scheduled with (see `CallbackOptions`).
- *
- * @example
- * ```ts
- * import { newEventLoop } from "aio-ts";
- * const loop = newEventLoop();
- * const h = loop.callSoon(() => console.log("never"));
- * h.cancel();
- * h.cancelled(); // true
- * ```
- */
-export class Handle implements Runnable {
-  /** @internal */ _cancelled = false;
-  /** @internal */
-  constructor(
-    /** @internal */ readonly _fn: (...args: never[]) => void,
-    /** @internal */ readonly _args: readonly unknown[],
-    /** @internal */ readonly _loop: EventLoop,
-    /** @internal the context to run in: a snapshot, or the Context given */
-    readonly _context: ContextSlot,
-  ) {}
-
-  /** Cancels the callback; it will not run. Cancelling twice is harmless. */
-  cancel(): void {
-    this._cancelled = true;
-  }
-
-  /** Whether `cancel()` was called. */
-  cancelled(): boolean {
-    return this._cancelled;
-  }
-
-  /** @internal */
-  _run(): void {
-    if (this._cancelled) return;
-    // Callbacks run outside tasks: their context is the outer one, for this call only.
-    const outer = outerContext;
-    const prev = outer.slot;
-    outer.slot = this._context;
-    try {
-      (this._fn as (...args: unknown[]) => void)(...this._args);
-    } finally {
-      outer.slot = prev;
-    }
-  }
-}
-
-/**
- * A callback scheduled with `callLater` or `callAt` (asyncio.TimerHandle). Cancelling it
- * takes it out of the loop's pending timers at once (its heap entry is dropped lazily,
- * as in asyncio).
- *
- * @example
- * ```ts
- * import { newEventLoop } from "aio-ts";
- * const loop = newEventLoop({ virtualTime: true });
- * const h = loop.callLater(1000, () => console.log("later"));
- * h.when(); // 1000
- * ```
- */
-export class TimerHandle extends Handle implements Timer {
-  /** @internal */ _index = -1;
-  /** @internal */
-  constructor(
-    fn: (...args: never[]) => void,
-    args: readonly unknown[],
-    loop: EventLoop,
-    context: ContextSlot,
-    /** @internal */ readonly _when: number,
-    /** @internal */ readonly _seq: number,
-  ) {
-    super(fn, args, loop, context);
-  }
-
-  /** The deadline, in the loop's time (ms). */
-  when(): number {
-    return this._when;
-  }
-
-  /** Cancels the timer: it will not run and no longer counts as pending. */
-  override cancel(): void {
-    if (this._cancelled) return;
-    this._cancelled = true;
-    this._loop._removeTimer(this);
-  }
-}
-
-/**
- * Handles an exception the loop caught in a callback (asyncio's exception handler).
- *
- * @example
- * ```ts
- * import type { ExceptionHandler } from "aio-ts";
- * const handler: ExceptionHandler = (_loop, ctx) => console.error(ctx.message);
- * ```
- */
-export type ExceptionHandler = (loop: EventLoop, context: ExceptionContext) => void;
-
-/**
- * Makes the task for `loop.createTask` (asyncio's task factory).
- *
- * @example
- * ```ts
- * import { Task, type TaskFactory } from "aio-ts";
- * const named: TaskFactory = (loop, aio, opts) => new Task(loop, aio, opts?.name ?? "worker");
- * ```
- */
-export type TaskFactory = <A, E>(
-  loop: EventLoop,
-  aio: Aio<A, E>,
-  options: TaskOptions | undefined,
-) => Task<A, E>;
-
-/**
- * Options of `createTask`.
- *
- * @example
- * ```ts
- * import type { TaskOptions } from "aio-ts";
- * const opts: TaskOptions = { name: "fetcher" };
- * ```
- */
-export interface TaskOptions {
-  readonly name?: string | undefined;
-  /**
-   * The Context the task runs in (its `set`s write into it, as asyncio's
-   * `create_task(coro, context=ctx)`); by default a copy of the current context.
-   */
-  readonly context?: Context | undefined;
-}
-
-/**
- * Options of `loop.callSoon` / `callLater` / `callAt`, given before the callback:
- * `loop.callSoon({ context }, fn, ...args)`.
- *
- * @example
- * ```ts
- * import { ContextVar, copyContext, newEventLoop, type CallbackOptions } from "aio-ts";
- * const rid = new ContextVar("requestId", { default: "-" });
- * const opts: CallbackOptions = { context: copyContext() };
- * newEventLoop().callSoon(opts, () => console.log(rid.getNow()));
- * ```
- */
-export interface CallbackOptions {
-  /**
-   * The Context the callback runs in (its `setNow`s write into it); by default a copy of
-   * the context current when the callback was scheduled (asyncio's `context=None`).
-   */
-  readonly context?: Context | undefined;
-}
-
-/** The context a callback scheduled now runs in: the one given, or a snapshot of the current one. */
-const callbackContext = (name: string, options: CallbackOptions): ContextSlot => {
-  if (options === null || typeof options !== "object")
-    throw new TypeError(
-      `${name}: expected a callback or an options object, got ${options === null ? "null" : typeof options}`,
-    );
-  const ctx = options.context;
-  if (ctx === undefined) return currentContextData();
-  if (!(ctx instanceof Context)) throw new TypeError(`${name}: options.context must be a Context`);
-  return ctx;
-};
-
-/**
- * Options of `newEventLoop`.
- *
- * @example
- * ```ts
- * import { newEventLoop } from "aio-ts";
- * const loop = newEventLoop({ virtualTime: true });
- * ```
- */
-export interface EventLoopOptions {
-  /** A clock that jumps to the next deadline whenever there is nothing else to do. */
-  readonly virtualTime?: boolean;
-}
-
 const realClock = (): number => performance.now();
-
-/**
- * What the report of a failure nobody read needs (asyncio's "Task exception was never
- * retrieved"), kept apart from the future so the future itself can be collected: the
- * loop holds this, never the future.
- */
-interface UnreadFailure {
-  readonly exception: unknown;
-  /** The task's name, or `undefined` for a plain future. */
-  readonly taskName: string | undefined;
-  /** The future while it is alive: the report at close still hands it to the handler. */
-  readonly ref: WeakRef<Future<unknown, unknown>>;
-}
-
-/**
- * The property under which a tracked future holds its `UnreadFailure`, so that reading
- * the failure finds the record in O(1). Not a `WeakMap`, not an unregister token of the
- * `FinalizationRegistry`: with either, Node 20's V8 kept about 11 to 17 bytes per tracked
- * future forever (measured over 1 to 3 million failures); a property on the future goes
- * away with it.
- */
-const UNREAD = Symbol("aio-ts.unreadFailure");
-
-/** A future that may carry its `UnreadFailure` record. */
-type Tracked = Future<unknown, unknown> & { [UNREAD]?: UnreadFailure | undefined };
 
 const checkFn = (name: string, fn: unknown): void => {
   if (typeof fn !== "function") throw new TypeError(`${name}: the callback must be a function, got ${typeof fn}`);
@@ -278,6 +88,13 @@ const checkTime = (name: string, value: unknown): number => {
     throw new RangeError(`${name}: expected a number of milliseconds, got ${String(value)}`);
   return value;
 };
+
+/** Registers `EventLoop` as the kernel's name for the loop (see `PublicTypes`). */
+declare module "./internal/loop.js" {
+  interface PublicTypes {
+    readonly EventLoop: EventLoop;
+  }
+}
 
 /**
  * An event loop (asyncio's AbstractEventLoop). Create one with `newEventLoop()`, or let
@@ -314,16 +131,8 @@ export class EventLoop implements LoopCore {
   private _onStop: ((failed: boolean, error: unknown) => void) | undefined = undefined;
   /** Pending tasks, as an intrusive doubly linked list (cheaper than a Set per task). */
   private _taskHead: Task<unknown, unknown> | null = null;
-  /**
-   * Failures not read yet, settled during the current host callback. Most are read within
-   * it (a joiner wakes up a few iterations later), so only the ones still unread when the
-   * callback ends pay for tracking by the garbage collector (`_trackUnread`). Holding them
-   * strongly this long is bounded by one time slice.
-   */
-  private readonly _freshUnread = new Set<Future<unknown, unknown>>();
-  /** Failures not read yet, tracked weakly: reported when collected, or at close. */
-  private readonly _unread = new Set<UnreadFailure>();
-  private _lostRegistry: FinalizationRegistry<UnreadFailure> | undefined = undefined;
+  /** Failures nobody has read yet (asyncio's "exception was never retrieved" reports). */
+  private readonly _unreadFailures = new UnreadFailures(this);
   private _exceptionHandler: ExceptionHandler | null = null;
   private _taskFactory: TaskFactory | null = null;
   private readonly _immediateTick = (): void => {
@@ -655,7 +464,7 @@ export class EventLoop implements LoopCore {
   close(): void {
     if (this._running) throw new EventLoopError("Cannot close a running event loop");
     if (this._closed) return;
-    this._reportUnretrieved();
+    this._unreadFailures.reportAll();
     // asyncio logs "Task was destroyed but it is pending!" when such a task is collected.
     for (let t = this._taskHead; t !== null; t = t._nextTask) {
       this.callExceptionHandler({ message: "Task was destroyed but it is pending", task: t });
@@ -681,7 +490,7 @@ export class EventLoop implements LoopCore {
     try {
       while (this._ready.length > 0 && !this._stopping) this._runOnce();
     } finally {
-      this._flushFreshUnread();
+      this._unreadFailures.flushFresh();
       this._inTick = false;
       this._running = false;
       this._stopping = false;
@@ -753,7 +562,7 @@ export class EventLoop implements LoopCore {
     } finally {
       this._inTick = false;
       setRunningLoop(prevLoop);
-      this._flushFreshUnread();
+      this._unreadFailures.flushFresh();
     }
     if (internalError !== undefined) this._finishRun(true, internalError.error);
     else this._finishRun();
@@ -832,73 +641,6 @@ export class EventLoop implements LoopCore {
     }
   }
 
-  /** At close: reports every failure still unread (alive or collected but not reported yet). */
-  private _reportUnretrieved(): void {
-    this._flushFreshUnread();
-    const left = [...this._unread];
-    this._unread.clear();
-    for (const rec of left) {
-      const fut = rec.ref.deref() as Tracked | undefined;
-      if (fut !== undefined) fut[UNREAD] = undefined;
-      // A collected one may still get its finalization callback: it finds the record gone.
-      this._reportUnread(rec, fut);
-    }
-  }
-
-  /** What a report needs, read from `f` now (it has just failed). */
-  private _unreadFailure(f: Future<unknown, unknown>): UnreadFailure {
-    const exit = f._exit;
-    const cause = exit !== undefined && exit._tag === "Failure" ? exit.cause : undefined;
-    return {
-      exception: cause?._tag === "Fail" ? cause.error : cause?._tag === "Die" ? cause.defect : undefined,
-      taskName: f instanceof Task ? f.getName() : undefined,
-      ref: new WeakRef(f),
-    };
-  }
-
-  private _reportUnread(rec: UnreadFailure, fut: Future<unknown, unknown> | undefined): void {
-    const { exception, taskName } = rec;
-    // The task's name is in the message: once the task is collected, it is all that is left.
-    const message =
-      taskName === undefined
-        ? "Future exception was never retrieved"
-        : `Task exception was never retrieved (task ${JSON.stringify(taskName)})`;
-    const ctx: ExceptionContext =
-      fut === undefined
-        ? { message, exception }
-        : taskName === undefined
-          ? { message, exception, future: fut }
-          : { message, exception, task: fut as Task<unknown, unknown> };
-    this.callExceptionHandler(ctx);
-  }
-
-  /** Hands the failures settled in this host callback and still unread to the collector. */
-  private _flushFreshUnread(): void {
-    if (this._freshUnread.size === 0) return;
-    for (const f of this._freshUnread) this._trackUnread(f);
-    this._freshUnread.clear();
-  }
-
-  private _trackUnread(f: Future<unknown, unknown>): void {
-    const rec = this._unreadFailure(f);
-    this._unread.add(rec);
-    (f as Tracked)[UNREAD] = rec;
-    // No unregister token (see UNREAD): a record read meanwhile is simply not in `_unread`
-    // any more when its callback comes.
-    (this._lostRegistry ??= new FinalizationRegistry((r) => this._onLost(r))).register(f, rec);
-  }
-
-  /**
-   * A future whose failure nobody read was garbage-collected: nobody can read it any more,
-   * so report it now (asyncio does in `Future.__del__`). From a host callback of its own:
-   * inside the loop when it runs, else directly.
-   */
-  private _onLost(rec: UnreadFailure): void {
-    if (!this._unread.delete(rec)) return; // read before it was collected, or reported at close
-    if (this._running) this.callSoon(() => this._reportUnread(rec, undefined));
-    else this._reportUnread(rec, undefined);
-  }
-
   // ----- LoopCore: what fibers and futures call ----------------------------------------
 
   /** @internal */
@@ -947,18 +689,12 @@ export class EventLoop implements LoopCore {
 
   /** @internal A future failed and nobody has read the failure yet. */
   _noteUnretrieved(f: Future<unknown, unknown>): void {
-    if (this._inTick) this._freshUnread.add(f);
-    else this._trackUnread(f); // settled from outside the loop: no callback end to wait for
+    this._unreadFailures.note(f, this._inTick);
   }
 
   /** @internal The failure of `f`, noted by `_noteUnretrieved`, was read. */
   _retrieved(f: Future<unknown, unknown>): void {
-    if (this._freshUnread.delete(f)) return;
-    const t = f as Tracked;
-    const rec = t[UNREAD];
-    if (rec === undefined) return;
-    t[UNREAD] = undefined;
-    this._unread.delete(rec);
+    this._unreadFailures.retrieved(f);
   }
 
   /** @internal */

@@ -4,12 +4,15 @@
  * @module futures
  */
 import * as Exit from "./Exit.js";
-import { Future, Sync, getRunningLoop, peekRunningLoop, type Aio } from "./internal/core.js";
+import { type Aio } from "./internal/aio.js";
+import { getRunningLoop, peekRunningLoop } from "./internal/context.js";
+import { Future } from "./internal/future.js";
+import { Sync } from "./internal/primitives.js";
 import type { EventLoop } from "./events.js";
 import { tryPromise } from "./Aio.js";
 
 export { Future };
-export type { DoneCallback } from "./internal/core.js";
+export type { DoneCallback } from "./internal/future.js";
 
 /**
  * A new pending future on the running loop (asyncio's `loop.create_future()`).

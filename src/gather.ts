@@ -7,7 +7,11 @@
  */
 import * as Cause from "./Cause.js";
 import * as Exit from "./Exit.js";
-import { Aio, AwaitFuture, FailCause, Future, Sleep, Succeed, Sync, Task, type Frame } from "./internal/core.js";
+import { Aio, type Frame, type Fiber } from "./internal/aio.js";
+import { Sleep } from "./internal/async.js";
+import { Task } from "./internal/fiber.js";
+import { AwaitFuture, Future } from "./internal/future.js";
+import { FailCause, Succeed, Sync } from "./internal/primitives.js";
 import type { EventLoop } from "./events.js";
 import {
   CONTINUE_ERR,
@@ -248,20 +252,20 @@ class Child extends Aio<unknown, never> implements Frame {
   ) {
     super();
   }
-  _eval(f: Task<unknown, unknown>): Aio<unknown, unknown> | null {
+  _eval(f: Fiber): Aio<unknown, unknown> | null {
     this.started = true;
     f._push(this);
     if (!this.deferred) return this.aio;
     f._push(new RunAfter(this.aio));
     return YIELD;
   }
-  _ok(f: Task<unknown, unknown>): Aio<unknown, unknown> | null {
+  _ok(f: Fiber): Aio<unknown, unknown> | null {
     // asyncio: a task cancelled that returns without suspending again ends cancelled.
     const e = f._mustCancel ? Exit.interrupt(f._cancelMsg) : Exit.succeed(f._v);
     this.g.childDone(this.i, e);
     return CONTINUE_OK;
   }
-  _err(f: Task<unknown, unknown>): Aio<unknown, unknown> | null {
+  _err(f: Fiber): Aio<unknown, unknown> | null {
     const c = f._cause;
     this.g.childDone(this.i, Exit.failCause(c));
     if (c._tag === "Interrupt") return CONTINUE_ERR;
@@ -311,7 +315,7 @@ class GatherAio extends Aio<unknown, unknown> {
   ) {
     super();
   }
-  _eval(f: Task<unknown, unknown>): Aio<unknown, unknown> | null {
+  _eval(f: Fiber): Aio<unknown, unknown> | null {
     // A pending cancellation is delivered before any child starts.
     if (f._mustCancel && f._interruptible) return f._cancelNow();
     const items = this.items;

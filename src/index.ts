@@ -55,7 +55,7 @@ export declare namespace Aio {
   /** An fp-ts-shaped Either, structurally. */
   export type EitherLike<E, A> = AioModule.EitherLike<E, A>;
 }
-export type { YieldOf } from "./internal/core.js";
+export type { YieldOf } from "./internal/aio.js";
 import * as ScheduleModule from "./schedule.js";
 /**
  * The `Schedule` module: retry/repeat policies (`fixed`, `exponential`, `jittered`,

@@ -18,7 +18,7 @@
  */
 import * as Aio from "./Aio.js";
 import type { EventLoop } from "./events.js";
-import type { Future } from "./internal/core.js";
+import type { Future } from "./internal/future.js";
 import { Event } from "./locks.js";
 import { bindLoop, Deque, FastPath, NOT_READY, WaitOp, WaiterQueue, type NotReady } from "./sync-internal.js";
 

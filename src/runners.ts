@@ -6,7 +6,9 @@
 import * as Exit from "./Exit.js";
 import { EventLoopError } from "./exceptions.js";
 import { EventLoop, type EventLoopOptions } from "./events.js";
-import { peekRunningLoop, type Aio, type Task } from "./internal/core.js";
+import { type Aio } from "./internal/aio.js";
+import { peekRunningLoop } from "./internal/context.js";
+import { type Task } from "./internal/fiber.js";
 import { exit as exitAio, from, gen } from "./Aio.js";
 import { nameLoop } from "./sync-internal.js";
 import { cancelInRounds, cancelOnAbort, checkSignal, handleShutdownSignals } from "./internal/signals.js";

@@ -19,7 +19,9 @@
  * @module schedule
  */
 import * as Cause from "./Cause.js";
-import { Aio, CatchFail, FailCause, FlatMap, Sleep, Succeed, WithFiber, type Task } from "./internal/core.js";
+import { Aio, type Fiber } from "./internal/aio.js";
+import { Sleep } from "./internal/async.js";
+import { CatchFail, FailCause, FlatMap, Succeed, WithFiber } from "./internal/primitives.js";
 
 // ---------------------------------------------------------------------------------------
 // The Schedule value
@@ -358,7 +360,7 @@ const optionalFn = <F>(what: string, name: string, policy: unknown): F | undefin
 };
 
 /** The loop time, read from the fiber's own loop. */
-const loopTime = (f: Task<unknown, unknown>): number => f._loop.time();
+const loopTime = (f: Fiber): number => f._loop.time();
 
 /**
  * Runs `self`, and after each typed failure that the policy allows, sleeps the

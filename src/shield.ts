@@ -4,14 +4,15 @@
  * @module shield
  */
 import * as Exit from "./Exit.js";
-import { Aio, AwaitFuture, Future, type Task } from "./internal/core.js";
+import { Aio, type Fiber } from "./internal/aio.js";
+import { AwaitFuture, Future } from "./internal/future.js";
 import { checkAwaitable, checkSameLoop, exitOf, type Awaitable } from "./awaitables.js";
 
 class Shield<A, E> extends Aio<A, E> {
   constructor(private readonly aw: Awaitable<A, E>) {
     super();
   }
-  _eval(f: Task<unknown, unknown>): Aio<unknown, unknown> | null {
+  _eval(f: Fiber): Aio<unknown, unknown> | null {
     const loop = f.getLoop();
     const aw = this.aw as Awaitable<unknown, unknown>;
     if (aw instanceof Future) checkSameLoop("shield", aw, loop);

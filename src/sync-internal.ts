@@ -10,9 +10,11 @@
  */
 import { EventLoopError } from "./exceptions.js";
 import { getRunningLoop, type EventLoop } from "./events.js";
-import { Aio as AioClass, AwaitFuture, CONTINUE_ERR, CONTINUE_OK, inlineStep, type Frame, type Task } from "./internal/core.js";
+import { Aio as AioClass, inlineStep, type Frame, type Fiber } from "./internal/aio.js";
+import { AwaitFuture } from "./internal/future.js";
+import { CONTINUE_ERR, CONTINUE_OK } from "./internal/primitives.js";
 import { succeed, type Aio } from "./Aio.js";
-import type { Future } from "./internal/core.js";
+import type { Future } from "./internal/future.js";
 
 /**
  * A double-ended queue on a ring buffer: O(1) push/shift/pop, O(n) remove.
@@ -237,7 +239,7 @@ export abstract class WaitOp<A, E> extends AioClass<A, E> {
   protected abstract slow(): Aio<A, E>;
 
   /** @internal */
-  _eval(f: Task<unknown, unknown>): AioClass<unknown, unknown> | null {
+  _eval(f: Fiber): AioClass<unknown, unknown> | null {
     const v = this.tryNow();
     if (v === NOT_READY) return this.slow();
     // Delivered in this same step: Succeed._eval hands the value to the continuation.
@@ -462,7 +464,7 @@ class InLine<A> extends AioClass<A, never> implements Frame {
     super();
   }
   /** @internal */
-  _eval(f: Task<unknown, unknown>): AioClass<unknown, unknown> | null {
+  _eval(f: Fiber): AioClass<unknown, unknown> | null {
     this.node = this.waiters.push(this.fut);
     f._push(this);
     return new AwaitFuture(this.fut as Future<unknown, unknown>);

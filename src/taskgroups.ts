@@ -9,7 +9,10 @@
 import * as Cause from "./Cause.js";
 import * as Exit from "./Exit.js";
 import { InvalidStateError } from "./exceptions.js";
-import { Aio, Future, Sync, type Task, type YieldOf } from "./internal/core.js";
+import { Aio, type YieldOf, type Fiber } from "./internal/aio.js";
+import { type Task } from "./internal/fiber.js";
+import { Future } from "./internal/future.js";
+import { Sync } from "./internal/primitives.js";
 import { NEVER_RUN_CODE, callSite, debugMode, neverRunMessage, warn, type Origin } from "./internal/debug.js";
 import type { EventLoop, TaskOptions } from "./events.js";
 import { exit as exitAio, fail, failCause, flatMap, from, gen, suspend, sync } from "./Aio.js";
@@ -94,7 +97,7 @@ export class ExceptionGroup<E> extends Error {
  */
 export class TaskGroup {
   /** @internal */ readonly _loop: EventLoop;
-  /** @internal */ readonly _parent: Task<unknown, unknown>;
+  /** @internal */ readonly _parent: Fiber;
   /** @internal */ readonly _tasks = new Set<Task<unknown, unknown>>();
   /** @internal */ readonly _errors: Array<GroupedCause<unknown>> = [];
   /** @internal */ _aborting = false;
@@ -105,7 +108,7 @@ export class TaskGroup {
   _unrun: Map<object, Origin> | null = null;
 
   /** @internal use `taskGroup`. */
-  constructor(parent: Task<unknown, unknown>) {
+  constructor(parent: Fiber) {
     this._parent = parent;
     this._loop = parent.getLoop();
   }
@@ -247,7 +250,7 @@ class TrackedSpawn<A, E> extends Sync<Task<A, E>> {
   ) {
     super(thunk);
   }
-  override _eval(f: Task<unknown, unknown>): ReturnType<Sync<Task<A, E>>["_eval"]> {
+  override _eval(f: Fiber): ReturnType<Sync<Task<A, E>>["_eval"]> {
     this.tg._unrun?.delete(this);
     return super._eval(f);
   }
@@ -261,7 +264,7 @@ class TaskGroupAio<A, E> extends Aio<A, ExceptionGroup<E>> {
   constructor(private readonly body: (tg: TaskGroup) => Aio<A, E>) {
     super();
   }
-  _eval(f: Task<unknown, unknown>): Aio<unknown, unknown> | null {
+  _eval(f: Fiber): Aio<unknown, unknown> | null {
     const tg = new TaskGroup(f);
     const body = this.body;
     const run = suspend(() => {

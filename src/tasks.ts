@@ -4,23 +4,39 @@
  *
  * @module tasks
  */
-import {
-  CreateTask,
-  Future,
-  Sync,
-  Task,
-  currentTask,
-  getRunningLoop,
-  peekRunningLoop,
-  type Aio,
-  type YieldOf,
-} from "./internal/core.js";
+import { Aio as AioClass, DONE_RESULT, inlineStep, type Aio, type YieldOf, type Fiber } from "./internal/aio.js";
+import { getRunningLoop, peekRunningLoop } from "./internal/context.js";
+import { Task, currentTask } from "./internal/fiber.js";
+import { Future } from "./internal/future.js";
+import { Sync } from "./internal/primitives.js";
 import { callSite, debugMode, markRun, setDebugMode, trackUntilRun } from "./internal/debug.js";
 import type { EventLoop, TaskOptions } from "./events.js";
 
 export { Task, currentTask };
 export { sleep } from "./Aio.js";
-export { MAX_STEPS_PER_TURN } from "./internal/core.js";
+export { MAX_STEPS_PER_TURN } from "./internal/aio.js";
+
+/** `createTask(aio)`: makes the task on the running loop (inline under `yield*`). */
+class CreateTask<A, E> extends AioClass<Task<A, E>, never> {
+  constructor(
+    readonly aio: Aio<A, E>,
+    readonly options: { readonly name?: string | undefined } | undefined,
+  ) {
+    super();
+  }
+  private make(): Task<A, E> {
+    return getRunningLoop().createTask(this.aio, this.options);
+  }
+  _eval(f: Fiber): AioClass<unknown, unknown> | null {
+    f._v = this.make();
+    return f._ret();
+  }
+  override next(sent?: unknown): IteratorResult<YieldOf<never>, Task<A, E>> {
+    if (sent !== undefined || !inlineStep()) return super.next(sent);
+    DONE_RESULT.value = this.make();
+    return DONE_RESULT as IteratorReturnResult<Task<A, E>>;
+  }
+}
 
 /**
  * Wraps `aio` in a Task on the running loop (asyncio.create_task). The task takes its
@@ -50,7 +66,7 @@ export const createTask = <A, E>(aio: Aio<A, E>, options?: TaskOptions): Aio<Tas
 
 /** A `createTask` Aio made in debug mode: the first run withdraws its never-run report. */
 class TrackedCreateTask<A, E> extends CreateTask<A, E> {
-  override _eval(f: Task<unknown, unknown>): ReturnType<CreateTask<A, E>["_eval"]> {
+  override _eval(f: Fiber): ReturnType<CreateTask<A, E>["_eval"]> {
     markRun(this);
     return super._eval(f);
   }

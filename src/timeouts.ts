@@ -11,7 +11,9 @@
  */
 import * as Cause from "./Cause.js";
 import { InvalidStateError, TimeoutError } from "./exceptions.js";
-import { Aio, AwaitFuture, type Frame, type Task, type Timer } from "./internal/core.js";
+import { Aio, type Frame, type Fiber } from "./internal/aio.js";
+import { AwaitFuture } from "./internal/future.js";
+import { type Timer } from "./internal/loop.js";
 import type { EventLoop } from "./events.js";
 import { CONTINUE_ERR, CONTINUE_OK, describe, startTask } from "./awaitables.js";
 
@@ -54,7 +56,7 @@ export class Timeout implements Frame {
   /** @internal */ _state: State = "created";
   /** @internal */ _when: number | null;
   /** @internal the current arming of the deadline */ _arm: Arm | null = null;
-  /** @internal the task the scope runs in */ _task: Task<unknown, unknown> | null = null;
+  /** @internal the task the scope runs in */ _task: Fiber | null = null;
   /** @internal the task's `cancelling()` on entry */ _cancelling = 0;
   /** @internal */ _loop: EventLoop | null = null;
   /**
@@ -113,7 +115,7 @@ export class Timeout implements Frame {
   }
 
   /** @internal */
-  _enter(f: Task<unknown, unknown>, loop: EventLoop, now: number): void {
+  _enter(f: Fiber, loop: EventLoop, now: number): void {
     this._state = "active";
     this._task = f;
     this._loop = loop;
@@ -173,7 +175,7 @@ export class Timeout implements Frame {
    * a scope entered in an interruptible task runs its body inline.
    */
   static _inOwnTask(
-    f: Task<unknown, unknown>,
+    f: Fiber,
     when: number | null,
     body: Aio<unknown, unknown> | ((scope: Timeout) => Aio<unknown, unknown>),
     lenient: boolean,
@@ -189,7 +191,7 @@ export class Timeout implements Frame {
   }
 
   /** @internal Frame: the body failed. */
-  _err(f: Task<unknown, unknown>): Aio<unknown, unknown> | null {
+  _err(f: Fiber): Aio<unknown, unknown> | null {
     const c = f._cause;
     // The CancelledError the body saw becomes the TimeoutError's cause (asyncio: `raise
     // TimeoutError from exc`).
@@ -212,7 +214,7 @@ class TimeoutScope<A, E> extends Aio<A, E | TimeoutError> {
   ) {
     super();
   }
-  _eval(f: Task<unknown, unknown>): Aio<unknown, unknown> | null {
+  _eval(f: Fiber): Aio<unknown, unknown> | null {
     const loop = f.getLoop();
     const now = loop.time();
     const when = this.t === null ? null : this.relative ? now + this.t : this.t;

@@ -8,7 +8,12 @@
 import * as Cause from "./Cause.js";
 import * as Exit from "./Exit.js";
 import { CancelledError, TimeoutError } from "./exceptions.js";
-import { Aio, AwaitFuture, FailCause, Future, Succeed, getRunningLoop, type Frame, type Task, type Timer } from "./internal/core.js";
+import { Aio, type Frame, type Fiber } from "./internal/aio.js";
+import { getRunningLoop } from "./internal/context.js";
+import { type Task } from "./internal/fiber.js";
+import { AwaitFuture, Future } from "./internal/future.js";
+import { type Timer } from "./internal/loop.js";
+import { FailCause, Succeed } from "./internal/primitives.js";
 import type { EventLoop, TimerHandle } from "./events.js";
 import { exit as exitAio, gen, onExit, sync } from "./Aio.js";
 import { Timeout } from "./timeouts.js";
@@ -89,7 +94,7 @@ class Deadline implements Timer, Frame {
     return CONTINUE_OK;
   }
 
-  _err(f: Task<unknown, unknown>): Aio<unknown, unknown> | null {
+  _err(f: Fiber): Aio<unknown, unknown> | null {
     this.end();
     const c = f._cause;
     // Our own cancellation of the inner, with no cancellation of the waiting task itself.
@@ -107,7 +112,7 @@ class WaitFor<A, E> extends Aio<A, E | TimeoutError> {
   ) {
     super();
   }
-  _eval(f: Task<unknown, unknown>): Aio<unknown, unknown> | null {
+  _eval(f: Fiber): Aio<unknown, unknown> | null {
     const aw = this.aw as Awaitable<unknown, unknown>;
     const ms = this.ms;
     const loop = f.getLoop();
@@ -432,7 +437,7 @@ class Completion {
   }
 
   /** The next finished one, as an Aio of its outcome. */
-  next(f: Task<unknown, unknown>): Aio<unknown, unknown> {
+  next(f: Fiber): Aio<unknown, unknown> {
     const loop = f.getLoop();
     if (!this.started) this.start(loop);
     else if (loop !== this.loop) throw new TypeError("asCompleted: used from another event loop");
@@ -471,7 +476,7 @@ class NextCompleted extends Aio<unknown, unknown> {
   constructor(private readonly state: Completion) {
     super();
   }
-  _eval(f: Task<unknown, unknown>): Aio<unknown, unknown> | null {
+  _eval(f: Fiber): Aio<unknown, unknown> | null {
     return this.state.next(f);
   }
 }

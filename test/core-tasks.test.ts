@@ -1,5 +1,5 @@
 /**
- * Tasks and futures (src/tasks.ts, src/futures.ts, the Task/Future of src/internal/core.ts):
+ * Tasks and futures (src/tasks.ts, src/futures.ts, the Future of src/internal/future.ts and the Task of src/internal/fiber.ts):
  * scheduling, names, results, done callbacks, cancellation rules, joining, unretrieved
  * failures, sleep(0) fairness, uninterruptible regions, finalisers.
  */

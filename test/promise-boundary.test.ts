@@ -13,7 +13,7 @@ import type { AddressInfo } from "node:net";
 import { execFile } from "node:child_process";
 import { fileURLToPath } from "node:url";
 import { Aio, CancelledError, TimeoutError, createTask, fromPromise, run, waitFor } from "../src/index.js";
-import { mayReadArgument } from "../src/internal/core.js";
+import { mayReadArgument } from "../src/internal/async.js";
 import { V, cancelAndJoin, defectOf, errorOf, expectInterrupted, reportingLoop, settle, vexit } from "./helpers.js";
 
 /** A promise that never settles by itself; it rejects with the signal's reason on abort. */

@@ -28,7 +28,7 @@ export const WARNING_TYPE = "AioWarning";
 export const NEVER_RUN_CODE = "AIO_TASK_NEVER_RUN";
 
 /** A stack frame of the fiber machinery (src or dist), where the user's frames end. */
-const INTERNAL_FRAME = /Generator\.next|[\\/]internal[\\/]core\.[jt]s/;
+const INTERNAL_FRAME = /Generator\.next|[\\/]internal[\\/](?:aio|primitives|gen|async|future|fiber)\.[jt]s/;
 
 /**
  * Where `below` was called from: a stack captured without the frames of `below` and above

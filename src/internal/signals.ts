@@ -10,7 +10,7 @@
 import * as Cause from "../Cause.js";
 import * as Exit from "../Exit.js";
 import { CancelledError } from "../exceptions.js";
-import type { Task } from "./core.js";
+import type { Task } from "./fiber.js";
 import type { EventLoop } from "../events.js";
 
 /** One `abort` listener per signal, shared by every program watching it. */

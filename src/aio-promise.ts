@@ -1,0 +1,134 @@
+/**
+ * The promise bridge of the `Aio` module (re-exported by Aio.ts): `Aio.async` (a
+ * callback registration), `Aio.promise` and `Aio.tryPromise`.
+ * @module Aio
+ */
+import * as Cause from "./Cause.js";
+import { type Aio } from "./internal/aio.js";
+import { Async, mayReadArgument } from "./internal/async.js";
+import { FailCause, Succeed } from "./internal/primitives.js";
+
+/**
+ * Suspends on a callback registration. `register(resume, signal)` calls `resume(aio)`
+ * once, later or at once (a second call, or one after the fiber was cancelled, is
+ * ignored); it may return a canceller, called if the fiber is cancelled while waiting.
+ * The `signal` is a real `AbortSignal`, aborted then too with a `CancelledError` carrying
+ * the cancel message as its reason. (Making one costs about 7 us on Node 20, so it is made
+ * only when `register` can see it: an arrow declaring just `resume` gets none.) A register
+ * that returns a promise (an `async` one) is watched: its rejection is the fiber's defect
+ * if `resume` was not called yet, else reported to the loop's exception handler.
+ * @example
+ * ```ts
+ * import { Aio } from "aio-ts";
+ * const delay = (ms: number) =>
+ *   Aio.async<void>((resume) => {
+ *     const id = setTimeout(() => resume(Aio.succeed(undefined)), ms);
+ *     return () => clearTimeout(id);
+ *   });
+ * ```
+ */
+export const async = <A, E = never>(
+  register: (resume: (aio: Aio<A, E>) => void, signal: AbortSignal) => void | (() => void) | PromiseLike<void>,
+): Aio<A, E> => {
+  if (typeof register !== "function") throw new TypeError("Aio.async: register must be a function");
+  return new Async(register, false);
+};
+
+/**
+ * Awaits a Promise made by `thunk`. A rejection (or a synchronous throw) is a defect: use
+ * `tryPromise` for a typed failure. The thunk gets an `AbortSignal` that is aborted when
+ * the fiber is cancelled while waiting, with a `CancelledError` carrying the cancel
+ * message as its reason (so `fetch` rejects with it); the promise is then no longer
+ * awaited, and its late result or rejection is dropped (never an unhandled rejection).
+ * @example
+ * ```ts
+ * import { Aio } from "aio-ts";
+ * const text = Aio.promise((signal) => fetch("http://localhost:8080", { signal }).then((r) => r.text()));
+ * ```
+ */
+export const promise = <A>(thunk: (signal: AbortSignal) => PromiseLike<A>): Aio<A> =>
+  fromPromiseThunk("Aio.promise", thunk, (e) => Cause.die(e));
+
+/**
+ * Awaits a Promise made by `thunk`; a rejection (or a synchronous throw) is the typed
+ * failure `onReject(reason)`, or the reason itself typed `unknown` without `onReject`.
+ * The thunk gets an `AbortSignal`, aborted on cancellation as for `Aio.promise`.
+ * @example
+ * ```ts
+ * import { Aio } from "aio-ts";
+ * import { readFile } from "node:fs/promises";
+ * const read = (p: string) =>
+ *   Aio.tryPromise((signal) => readFile(p, { encoding: "utf8", signal }), (e) => ({ _tag: "ReadError" as const, e }));
+ * ```
+ */
+export function tryPromise<A>(thunk: (signal: AbortSignal) => PromiseLike<A>): Aio<A, unknown>;
+export function tryPromise<A, E>(
+  thunk: (signal: AbortSignal) => PromiseLike<A>,
+  onReject: (reason: unknown) => E,
+): Aio<A, E>;
+export function tryPromise<A, E>(
+  thunk: (signal: AbortSignal) => PromiseLike<A>,
+  onReject?: (reason: unknown) => E,
+): Aio<A, E | unknown> {
+  const toError = onReject ?? ((e: unknown) => e);
+  return fromPromiseThunk("Aio.tryPromise", thunk, (e) => Cause.fail(toError(e)));
+}
+
+const fromPromiseThunk = <A, E>(
+  name: string,
+  thunk: (signal: AbortSignal) => PromiseLike<A>,
+  onReject: (reason: unknown) => Cause.Cause<E>,
+): Aio<A, E> => {
+  if (typeof thunk !== "function") throw new TypeError(`${name}: expected a function returning a Promise`);
+  // Decided once per value (see `mayReadArgument`): a thunk that cannot see the signal
+  // is not given one.
+  const register = (resume: (aio: Aio<A, E>) => void, signal: AbortSignal): void =>
+    settle(name, thunk, signal, resume, onReject);
+  return new Async(register, true, mayReadArgument(thunk, 0));
+};
+
+const settle = <A, E>(
+  name: string,
+  thunk: (signal: AbortSignal) => PromiseLike<A>,
+  signal: AbortSignal,
+  resume: (aio: Aio<A, E>) => void,
+  onReject: (reason: unknown) => Cause.Cause<E>,
+): void => {
+  const rejected = (e: unknown): void => {
+    let cause: Cause.Cause<E>;
+    try {
+      cause = onReject(e);
+    } catch (defect) {
+      cause = Cause.die(defect);
+    }
+    resume(new FailCause(cause));
+  };
+  let p: PromiseLike<A>;
+  let then: unknown;
+  try {
+    p = thunk(signal);
+    then = p !== null && (typeof p === "object" || typeof p === "function") ? p.then : undefined;
+  } catch (e) {
+    // A synchronous throw of the thunk (or of a `then` getter) counts as a rejection.
+    rejected(e);
+    return;
+  }
+  if (typeof then !== "function") {
+    // A programming error, not a rejection: a defect whatever `onReject` says.
+    resume(new FailCause(Cause.die(new TypeError(`${name}: the thunk returned ${describe(p)}, not a Promise`))));
+    return;
+  }
+  try {
+    (then as PromiseLike<A>["then"]).call(p, (a) => resume(new Succeed(a)), rejected);
+  } catch (e) {
+    rejected(e); // a thenable whose `then` throws
+  }
+};
+
+const describe = (u: unknown): string => {
+  try {
+    return typeof u === "string" ? JSON.stringify(u) : String(u);
+  } catch {
+    return typeof u;
+  }
+};
