@@ -13,7 +13,7 @@ import type { AddressInfo } from "node:net";
 import { execFile } from "node:child_process";
 import { fileURLToPath } from "node:url";
 import { Aio, CancelledError, TimeoutError, createTask, fromPromise, run, waitFor } from "../src/index.js";
-import { mayReadArgument } from "../src/internal/async.js";
+import { isPlainArrow, mayReadArgument } from "../src/internal/async.js";
 import { V, cancelAndJoin, defectOf, errorOf, expectInterrupted, reportingLoop, settle, vexit } from "./helpers.js";
 
 /** A promise that never settles by itself; it rejects with the signal's reason on abort. */
@@ -163,6 +163,25 @@ describe("mayReadArgument: which callbacks are given the signal", () => {
       }),
       { numRuns: 500 },
     );
+  });
+});
+
+describe("isPlainArrow: the hand-written scanner", () => {
+  /** Its specification: the regular expression it replaced (ASCII white space). */
+  const PLAIN_ARROW = /^(?:async[ \t\n\r\v\f]*)?(?:\([ \t\n\r\v\f]*(?:[A-Za-z_$][\w$]*[ \t\n\r\v\f]*(?:,[ \t\n\r\v\f]*[A-Za-z_$][\w$]*[ \t\n\r\v\f]*)*)?\)|[A-Za-z_$][\w$]*)[ \t\n\r\v\f]*=>/;
+
+  it("agrees with the regular expression on the shapes that matter", () => {
+    const cases = ["x => 0", "(x) => 0", "() => 0", "( a ,b\n) => 0", "async x => 0", "async(x) => 0", "async => 0", "asyncx => 0",
+      "async\n(a) => 0", "(a = 1) => 0", "(...a) => 0", "({ x }) => 0", "function (a) {}", "(a, ) => 0", "(a b) => 0", "(1a) => 0",
+      "a.b => 0", "(a) /* c */ => 0", "(a) =", "(a", "", "async", "async (", "x=>0", "$=>0", "(_,$1)=>0"];
+    for (const src of cases) expect([src, isPlainArrow(src)]).toEqual([src, PLAIN_ARROW.test(src)]);
+  });
+
+  it("property: agrees with the regular expression on random strings over the characters that matter", () => {
+    const ch = fc.constantFrom("(", ")", ",", "=", ">", " ", "\n", "a", "s", "y", "n", "c", "x", "$", "_", "1", ".", "{", "}", "/", "*");
+    const word = fc.constantFrom("async", "=>", "(", ")", "x", " ");
+    const src = fc.array(fc.oneof(ch, word), { maxLength: 16 }).map((xs) => xs.join(""));
+    fc.assert(fc.property(src, (s) => isPlainArrow(s) === PLAIN_ARROW.test(s)), { numRuns: 20_000 });
   });
 });
 

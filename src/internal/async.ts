@@ -17,9 +17,34 @@ export class AsyncToken {
   sync: Aio<unknown, unknown> | undefined = undefined;
   canceller: (() => void) | undefined = undefined;
   controller: AbortController | undefined = undefined;
-  /** Releases the virtual clock's wait for this host operation (once). */
-  release: (() => void) | undefined = undefined;
-  constructor(readonly fiber: Fiber) {}
+  /** Resumed, cancelled, or `register` threw: a later resume is ignored. */
+  settled = false;
+  constructor(
+    readonly fiber: Fiber,
+    /** Whether the virtual clock waits for this host operation (`_hostPending`). */
+    readonly host: boolean,
+  ) {}
+
+  /** Ends the wait without a result (cancelled, or `register` threw): releases the clock once. */
+  release(): void {
+    if (!this.settled && this.host) this.fiber._loop._hostPending(-1);
+    this.settled = true;
+  }
+
+  /**
+   * The `resume` given to `register` calls this. At most once to effect: a second call,
+   * or one after the fiber was cancelled (`release` ran), is ignored.
+   */
+  resume(result: Aio<unknown, unknown>): void {
+    if (this.settled) return;
+    this.settled = true;
+    const aio = checkAio("Aio.async: resume was called with", result);
+    const f = this.fiber;
+    if (this.host) f._loop._hostPending(-1);
+    if (f._waitingOn !== this) return; // cancelled meanwhile: ignore
+    if (f._runState === RUNNING) this.sync = aio;
+    else f._scheduleResume(aio);
+  }
 }
 
 /** @internal */
@@ -29,8 +54,61 @@ export type Register<A, E> = (
 ) => void | (() => void) | PromiseLike<void>;
 
 const functionSource = Function.prototype.toString;
-/** An arrow function whose parameters are plain names (no default, rest, destructuring). */
-const PLAIN_ARROW = /^(?:async\s*)?(?:\(\s*(?:[A-Za-z_$][\w$]*\s*(?:,\s*[A-Za-z_$][\w$]*\s*)*)?\)|[A-Za-z_$][\w$]*)\s*=>/;
+
+/** Whether char code `c` may start a plain parameter name (`[A-Za-z_$]`). */
+const isNameStart = (c: number): boolean =>
+  (c >= 97 && c <= 122) || (c >= 65 && c <= 90) || c === 95 || c === 36;
+/** Whether char code `c` may continue a plain parameter name (`[A-Za-z0-9_$]`). */
+const isNamePart = (c: number): boolean => isNameStart(c) || (c >= 48 && c <= 57);
+/** Whether char code `c` is ASCII white space (other spaces make the check say "not plain"). */
+const isSpace = (c: number): boolean => c === 32 || (c >= 9 && c <= 13);
+
+/**
+ * Whether `src` (a function's source) starts like an arrow function whose parameters are
+ * plain names: `x =>`, `(a, b) =>`, `() =>`, each optionally `async`. Hand-written
+ * instead of a regular expression: it runs once per `Aio.async` / `Aio.promise` value,
+ * which a loop of `yield* Aio.async(...)` makes once per step (the regex was about a
+ * quarter of such a step). The regex it replaces is its specification in the tests.
+ * @internal
+ */
+export const isPlainArrow = (src: string): boolean => {
+  const n = src.length;
+  let i = 0;
+  const skipSpace = (): void => {
+    while (i < n && isSpace(src.charCodeAt(i))) i++;
+  };
+  const skipName = (): boolean => {
+    if (i >= n || !isNameStart(src.charCodeAt(i))) return false;
+    i++;
+    while (i < n && isNamePart(src.charCodeAt(i))) i++;
+    return true;
+  };
+  if (src.startsWith("async")) {
+    // `async (x) =>` / `async x =>`, but `async => …` is an arrow with a parameter named async.
+    let j = 5;
+    while (j < n && isSpace(src.charCodeAt(j))) j++;
+    const c = src.charCodeAt(j);
+    if (c === 40 /* ( */ || (j > 5 && isNameStart(c) && !src.startsWith("=>", j))) i = j;
+  }
+  if (src.charCodeAt(i) === 40 /* ( */) {
+    i++;
+    skipSpace();
+    if (src.charCodeAt(i) !== 41 /* ) */) {
+      for (;;) {
+        if (!skipName()) return false;
+        skipSpace();
+        const c = src.charCodeAt(i);
+        if (c === 41 /* ) */) break;
+        if (c !== 44 /* , */) return false;
+        i++;
+        skipSpace();
+      }
+    }
+    i++; // the `)`
+  } else if (!skipName()) return false;
+  skipSpace();
+  return src.startsWith("=>", i);
+};
 
 /**
  * @internal Whether `f` may read its argument number `index` (0-based), so must be given
@@ -41,10 +119,11 @@ const PLAIN_ARROW = /^(?:async\s*)?(?:\(\s*(?:[A-Za-z_$][\w$]*\s*(?:,\s*[A-Za-z_
  * callback declaring fewer parameters is trusted only if its source shows an arrow (no
  * `arguments` of its own) whose parameters are plain names, where `length` is exact;
  * anything else (bound, native, a `function`, a comment in the list) gets the argument.
- * About 0.2 us, once per `Aio.async` / `Aio.promise` value, not per run.
+ * A `function` (it has a `prototype`) is known to need it without reading its source.
+ * Once per `Aio.async` / `Aio.promise` value, not per run.
  */
 export const mayReadArgument = (f: (...args: never[]) => unknown, index: number): boolean =>
-  f.length > index || !PLAIN_ARROW.test(functionSource.call(f));
+  f.length > index || (f as { prototype?: unknown }).prototype !== undefined || !isPlainArrow(functionSource.call(f));
 
 /** @internal A suspension on a callback registration. */
 export class Async<A, E> extends Aio<A, E> {
@@ -59,27 +138,13 @@ export class Async<A, E> extends Aio<A, E> {
   }
   _eval(f: Fiber): Next {
     if (f._mustCancel && f._interruptible) return f._cancelNow();
-    const token = new AsyncToken(f);
-    const loop = f._loop;
     const host = this.host;
-    let settled = false;
-    if (host) loop._hostPending(1);
-    const unregister = (): void => {
-      if (!settled && host) loop._hostPending(-1);
-      settled = true;
-    };
-    // Called at most once to effect: a second call, or one after the fiber was cancelled
-    // (`unregister` ran), is ignored.
-    const resume = (result: Aio<A, E>): void => {
-      if (settled) return;
-      settled = true;
-      const aio = checkAio("Aio.async: resume was called with", result);
-      if (host) loop._hostPending(-1);
-      if (f._waitingOn !== token) return; // cancelled meanwhile: ignore
-      if (f._runState === RUNNING) token.sync = aio;
-      else f._scheduleResume(aio);
-    };
-    if (host) token.release = unregister;
+    // One token and one closure per suspension: the token holds the state, so the
+    // closure captures only it (the state in closure variables cost a context object and
+    // a second closure per step).
+    const token = new AsyncToken(f, host);
+    const resume = (result: Aio<A, E>): void => token.resume(result);
+    if (host) f._loop._hostPending(1);
     f._waitingOn = token;
     let signal: AbortSignal | undefined;
     if (this.wantsSignal) signal = (token.controller = new AbortController()).signal;
@@ -87,21 +152,11 @@ export class Async<A, E> extends Aio<A, E> {
     try {
       canceller = this.register(resume, signal as AbortSignal);
     } catch (e) {
-      unregister();
+      token.release();
       f._waitingOn = null;
       throw e; // a defect of the fiber (the run loop turns it into one)
     }
-    if (canceller !== undefined && typeof canceller !== "function")
-      watchRegisterResult(canceller, (e) => {
-        // Still waiting (not resumed, not cancelled): the fiber's defect, as a sync throw.
-        if (!settled && f._waitingOn === token) resume(new FailCause(Cause.die(e)));
-        else
-          loop.callExceptionHandler({
-            message: "Aio.async: the promise returned by register rejected after the fiber was resumed or cancelled",
-            exception: e,
-            task: f,
-          });
-      });
+    if (canceller !== undefined && typeof canceller !== "function") watchRegisterPromise(canceller, token);
     if (token.sync !== undefined) {
       // Resumed synchronously inside `register`: continue inline.
       f._waitingOn = null;
@@ -112,6 +167,20 @@ export class Async<A, E> extends Aio<A, E> {
     return null;
   }
 }
+
+/** A register that returned a promise: its rejection fails the fiber, or is reported. */
+const watchRegisterPromise = (result: unknown, token: AsyncToken): void =>
+  watchRegisterResult(result, (e) => {
+    const f = token.fiber;
+    // Still waiting (not resumed, not cancelled): the fiber's defect, as a sync throw.
+    if (!token.settled && f._waitingOn === token) token.resume(new FailCause(Cause.die(e)));
+    else
+      f._loop.callExceptionHandler({
+        message: "Aio.async: the promise returned by register rejected after the fiber was resumed or cancelled",
+        exception: e,
+        task: f,
+      });
+  });
 
 /**
  * Watches what `register` returned when it is not a canceller. An `async` register returns

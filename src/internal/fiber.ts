@@ -281,7 +281,7 @@ export class Task<A, E = never> extends Future<A, E> implements Fiber {
     if (w instanceof FiberTimer) this._loop._removeTimer(w);
     else if (w instanceof AsyncToken) {
       // A promise nobody waits for any more must not hold the virtual clock.
-      w.release?.();
+      w.release();
       w.controller?.abort(new CancelledError(msg));
       if (w.canceller !== undefined) {
         try {
