@@ -18,9 +18,11 @@
  */
 import * as Aio from "./Aio.js";
 import type { EventLoop } from "./events.js";
-import type { Future } from "./internal/future.js";
+import * as Cause from "./Cause.js";
+import { Aio as AioClass, PASS, type Fiber, type Frame, type Next } from "./internal/aio.js";
+import { AwaitFuture, type Future } from "./internal/future.js";
 import { Event } from "./locks.js";
-import { bindLoop, Deque, FastPath, NOT_READY, WaitOp, WaiterQueue, type NotReady } from "./sync-internal.js";
+import { bindLoop, Deque, FastPath, NOT_READY, WaitOp, WaiterQueue, type NotReady, type Waiter } from "./sync-internal.js";
 
 // ---------------------------------------------------------------------------------------
 // Errors
@@ -246,6 +248,94 @@ class PutOp<A> extends WaitOp<void, QueueShutDown> {
   }
 }
 
+/**
+ * `get` when the queue is empty, as asyncio's `Queue.get`: while empty, queue a getter
+ * future and wait on it; a put wakes the first getter, which loops to take the item. One
+ * node per queue (it holds no state of a run) and one frame per wait (`QueueWait`),
+ * instead of a generator and its frame per wait.
+ */
+class SlowGet<A> extends AioClass<A, QueueShutDown> {
+  constructor(private readonly q: Queue<A>) {
+    super();
+  }
+  /** @internal */
+  _eval(f: Fiber): Next {
+    const q = this.q;
+    if (!q.empty()) {
+      f._v = q._takeUnchecked();
+      return f._ret();
+    }
+    if (q._isShutdown) {
+      f._cause = Cause.fail(new QueueShutDown());
+      return f._fail();
+    }
+    return waitIn(f, q, q._getters, this);
+  }
+}
+
+/** `put` when the queue is full, as asyncio's `Queue.put` (see `SlowGet`). */
+class SlowPut<A> extends AioClass<void, QueueShutDown> {
+  constructor(
+    private readonly q: Queue<A>,
+    private readonly item: A,
+  ) {
+    super();
+  }
+  /** @internal */
+  _eval(f: Fiber): Next {
+    const q = this.q;
+    if (q._isShutdown) {
+      f._cause = Cause.fail(new QueueShutDown());
+      return f._fail();
+    }
+    if (!q.full()) {
+      q._putUnchecked(this.item);
+      f._v = undefined;
+      return f._ret();
+    }
+    return waitIn(f, q, q._putters, this);
+  }
+}
+
+/** Queues a waiter future in `line`, pushes its frame, and suspends on it. */
+const waitIn = (
+  f: Fiber,
+  q: Queue<unknown>,
+  line: WaiterQueue<Future<void>>,
+  retry: Aio.Aio<unknown, unknown>,
+): Next => {
+  const waiter = bindLoop(q, "Queue", q._waiting).createFuture<void>();
+  f._push(new QueueWait(q, line, waiter, line.push(waiter), retry));
+  return new AwaitFuture(waiter as Future<unknown, unknown>);
+};
+
+/**
+ * One wait of a getter or putter. Woken (its future done): run the operation again (it
+ * loops while the queue is still empty or full, as asyncio's `while`). Failed or
+ * cancelled: leave the line, and if this waiter was woken for an item (or a free slot)
+ * it will not take, pass the wake-up on to the next waiter (asyncio's `except` clause).
+ */
+class QueueWait implements Frame {
+  constructor(
+    private readonly q: Queue<unknown>,
+    private readonly line: WaiterQueue<Future<void>>,
+    private readonly waiter: Future<void>,
+    private readonly node: Waiter<Future<void>>,
+    private readonly retry: Aio.Aio<unknown, unknown>,
+  ) {}
+  _ok(): Next {
+    return this.retry;
+  }
+  _err(): Next {
+    const { q, line, waiter } = this;
+    waiter.cancel(); // in case it is not done yet
+    line.remove(this.node); // it may have been removed by a put, get or shutdown
+    const wokenFor = line === q._getters ? !q.empty() : !q.full();
+    if (wokenFor && !waiter.cancelled()) q._wakeupNext(line);
+    return PASS;
+  }
+}
+
 const checkMaxsize = (maxsize: unknown): number => {
   if (typeof maxsize !== "number" || Number.isNaN(maxsize) || (Number.isFinite(maxsize) && !Number.isInteger(maxsize)))
     throw new RangeError(`Queue: maxsize must be an integer (<= 0 for no limit), got ${String(maxsize)}`);
@@ -277,11 +367,11 @@ export class Queue<A> {
   _loop: EventLoop | undefined = undefined;
   /** @internal */ protected _store: Store<A>;
   private readonly _maxsize: number;
-  private readonly _getters = new WaiterQueue<Future<void>>();
-  private readonly _putters = new WaiterQueue<Future<void>>();
+  /** @internal */ readonly _getters = new WaiterQueue<Future<void>>();
+  /** @internal */ readonly _putters = new WaiterQueue<Future<void>>();
   private _unfinished = 0;
   private readonly _finished = new Event();
-  private _isShutdown = false;
+  /** @internal */ _isShutdown = false;
   private readonly _get: Aio.Aio<A, QueueShutDown>;
   private readonly _join: Aio.Aio<void>;
 
@@ -290,23 +380,7 @@ export class Queue<A> {
     this._store = new FifoStore<A>();
     this._finished.set();
     const self = this;
-    const slowGet = Aio.gen(function* () {
-      while (self._store.length === 0) {
-        if (self._isShutdown) return yield* Aio.fail(new QueueShutDown());
-        const getter = bindLoop(self, "Queue", () => self._getters.length + self._putters.length).createFuture<void>();
-        const node = self._getters.push(getter);
-        try {
-          yield* getter;
-        } catch (e) {
-          getter.cancel(); // in case it is not done yet
-          self._getters.remove(node); // it may have been removed by a put or shutdown
-          // Woken by a put, but not taking the item: wake the next getter instead.
-          if (self._store.length > 0 && !getter.cancelled()) self._wakeupNext(self._getters);
-          throw e;
-        }
-      }
-      return self._takeUnchecked();
-    });
+    const slowGet = new SlowGet(this);
     this._get = new FastPath(
       () => (self._store.length > 0 ? self._takeUnchecked() : NOT_READY),
       () => slowGet,
@@ -461,31 +535,16 @@ export class Queue<A> {
     return item;
   }
 
-  /** @internal `put` when it must wait: asyncio's loop over `full()`. */
+  /** @internal `put` when it must wait: asyncio's loop over `full()` (see `SlowPut`). */
   _slowPut(item: A): Aio.Aio<void, QueueShutDown> {
-    const self = this;
-    return Aio.gen(function* () {
-      while (self.full()) {
-        if (self._isShutdown) return yield* Aio.fail(new QueueShutDown());
-        const putter = bindLoop(self, "Queue", () => self._getters.length + self._putters.length).createFuture<void>();
-        const node = self._putters.push(putter);
-        try {
-          yield* putter;
-        } catch (e) {
-          putter.cancel(); // in case it is not done yet
-          self._putters.remove(node); // it may have been removed by a get or shutdown
-          // Woken by a get, but not putting: wake the next putter instead.
-          if (!self.full() && !putter.cancelled()) self._wakeupNext(self._putters);
-          throw e;
-        }
-      }
-      if (self._isShutdown) return yield* Aio.fail(new QueueShutDown());
-      self._putUnchecked(item);
-    });
+    return new SlowPut(this, item);
   }
 
+  /** @internal For `bindLoop`'s message: the waiters of a closed loop still queued. */
+  readonly _waiting = (): number => this._getters.length + this._putters.length;
+
   /** @internal Wakes the first waiter that is not done (cancelled ones are dropped). */
-  private _wakeupNext(waiters: WaiterQueue<Future<void>>): void {
+  _wakeupNext(waiters: WaiterQueue<Future<void>>): void {
     for (let w = waiters.shift(); w !== undefined; w = waiters.shift()) {
       if (!w.done()) {
         w.setResult(undefined);
