@@ -39,10 +39,12 @@ import {
   type Timer,
 } from "./internal/core.js";
 import { TimerHeap } from "./internal/heap.js";
+import { debugMode, recordTaskSite, taskSite, userFrames, type CallSite } from "./internal/debug.js";
+import { dumpTasks, runBatchDebug, taskInfo, type TaskInfo } from "./debug.js";
 import * as Exit from "./Exit.js";
 
 export { getRunningLoop };
-export type { ExceptionContext };
+export type { ExceptionContext, TaskInfo };
 
 /**
  * How long (ms) the loop runs iterations inside one host callback before it lets the
@@ -240,6 +242,11 @@ const callbackContext = (name: string, options: CallbackOptions): ContextSlot =>
 export interface EventLoopOptions {
   /** A clock that jumps to the next deadline whenever there is nothing else to do. */
   readonly virtualTime?: boolean;
+  /**
+   * Debug mode (asyncio's `debug=True`, see `EventLoop.setDebug`); by default on when the
+   * process is in debug mode (`setDebug(true)`, `AIO_DEBUG=1`).
+   */
+  readonly debug?: boolean | undefined;
 }
 
 const realClock = (): number => performance.now();
@@ -255,6 +262,8 @@ interface UnreadFailure {
   readonly taskName: string | undefined;
   /** The future while it is alive: the report at close still hands it to the handler. */
   readonly ref: WeakRef<Future<unknown, unknown>>;
+  /** Debug mode: where the task was created. */
+  readonly site: CallSite | undefined;
 }
 
 /**
@@ -326,6 +335,9 @@ export class EventLoop implements LoopCore {
   private _lostRegistry: FinalizationRegistry<UnreadFailure> | undefined = undefined;
   private _exceptionHandler: ExceptionHandler | null = null;
   private _taskFactory: TaskFactory | null = null;
+  /** Debug mode (see `setDebug`): the batch loop takes its timed variant, tasks record sites. */
+  private _debug: boolean;
+  private _slowCallbackMs = 100;
   private readonly _immediateTick = (): void => {
     this._tickQueued = false;
     this._runTick();
@@ -333,6 +345,10 @@ export class EventLoop implements LoopCore {
 
   constructor(options: EventLoopOptions = {}) {
     this._virtual = options.virtualTime === true;
+    const debug = options.debug;
+    if (debug !== undefined && typeof debug !== "boolean")
+      throw new TypeError(`newEventLoop: options.debug must be a boolean, got ${typeof debug}`);
+    this._debug = debug ?? debugMode;
     this._clockStart = this._virtual ? 0 : realClock();
   }
 
@@ -361,6 +377,79 @@ export class EventLoop implements LoopCore {
   /** Whether this loop runs on virtual time. */
   isVirtual(): boolean {
     return this._virtual;
+  }
+
+  // ----- debug mode ------------------------------------------------------------------
+
+  /**
+   * Turns debug mode on or off for this loop (asyncio's `loop.set_debug`). In debug mode a
+   * callback or task step that holds the loop `slowCallbackDuration` ms or more is reported
+   * (a process warning, code `AIO_SLOW_CALLBACK`), each task records where it was created
+   * (shown by `dumpTasks` and in the "never retrieved" and "destroyed but pending"
+   * reports), and the `Aio.gen` programs and `createTask` values made by its tasks are
+   * reported if never run. Off, none of it costs anything. See docs/debugging.md.
+   * @example
+   * ```ts
+   * import { newEventLoop } from "aio-ts";
+   * const loop = newEventLoop();
+   * loop.setDebug(true);
+   * loop.getDebug(); // true
+   * ```
+   */
+  setDebug(enabled: boolean): void {
+    if (typeof enabled !== "boolean") throw new TypeError(`setDebug: expected a boolean, got ${typeof enabled}`);
+    this._debug = enabled;
+  }
+
+  /** Whether this loop is in debug mode (see `setDebug`). */
+  getDebug(): boolean {
+    return this._debug;
+  }
+
+  /**
+   * In debug mode, a callback or task step taking this many milliseconds or more is
+   * reported (asyncio's `slow_callback_duration`, there in seconds). Default 100. A
+   * negative, NaN or infinite value is a RangeError, a non-number a TypeError.
+   */
+  get slowCallbackDuration(): number {
+    return this._slowCallbackMs;
+  }
+  set slowCallbackDuration(value: number) {
+    if (typeof value !== "number")
+      throw new TypeError(`slowCallbackDuration: expected a number of milliseconds, got ${typeof value}`);
+    if (!Number.isFinite(value) || value < 0)
+      throw new RangeError(`slowCallbackDuration: expected a finite number of milliseconds >= 0, got ${value}`);
+    this._slowCallbackMs = value;
+  }
+
+  /**
+   * The pending tasks, oldest first, each with what it is suspended on and its chain of
+   * `Aio.gen` frames (see `TaskInfo`); creation sites and frame names in debug mode.
+   * @example
+   * ```ts
+   * import { Aio, createTask, getRunningLoop, run } from "aio-ts";
+   * await run(Aio.gen(function* () {
+   *   yield* createTask(Aio.sleep(1000), { name: "sleeper" });
+   *   yield* Aio.yieldNow;
+   *   return getRunningLoop().taskInfo().map((i) => `${i.name}: ${i.waitingOn}`);
+   * })); // ["main: running", "sleeper: sleep until t=… ms (in … ms)"]
+   * ```
+   */
+  taskInfo(): TaskInfo[] {
+    return taskInfo(this);
+  }
+
+  /**
+   * `taskInfo()` as readable text: an async stack dump of every pending task (asyncio has
+   * none built in; its closest is `Task.print_stack` per task). See docs/debugging.md.
+   * @example
+   * ```ts
+   * import { Aio, getRunningLoop, run } from "aio-ts";
+   * await run(Aio.sync(() => console.log(getRunningLoop().dumpTasks())), { debug: true });
+   * ```
+   */
+  dumpTasks(): string {
+    return dumpTasks(this);
   }
 
   // ----- state -----------------------------------------------------------------------
@@ -535,7 +624,9 @@ export class EventLoop implements LoopCore {
 
   /** The default handler: logs the context with `console.error`. */
   defaultExceptionHandler(context: ExceptionContext): void {
-    console.error(`[aio-ts] ${context.message}`, context.exception ?? "");
+    const created = context.sourceTraceback;
+    const where = created === undefined ? "" : `\nTask created at (most recent call first):\n    ${created.split("\n").join("\n    ")}`;
+    console.error(`[aio-ts] ${context.message}${where}`, context.exception ?? "");
   }
 
   /**
@@ -658,7 +749,12 @@ export class EventLoop implements LoopCore {
     this._reportUnretrieved();
     // asyncio logs "Task was destroyed but it is pending!" when such a task is collected.
     for (let t = this._taskHead; t !== null; t = t._nextTask) {
-      this.callExceptionHandler({ message: "Task was destroyed but it is pending", task: t });
+      const site = this._debug ? taskSite(t) : undefined;
+      this.callExceptionHandler(
+        site === undefined
+          ? { message: "Task was destroyed but it is pending", task: t }
+          : { message: "Task was destroyed but it is pending", task: t, sourceTraceback: userFrames(site).join("\n") },
+      );
     }
     this._closed = true;
     this._ready.length = 0;
@@ -793,14 +889,17 @@ export class EventLoop implements LoopCore {
     const n = batch.length;
     if (n === 0) return 0;
     this._ready = this._spare;
-    for (let i = 0; i < batch.length; i++) {
-      const r = batch[i]!;
-      try {
-        r._run();
-      } catch (e) {
-        this.callExceptionHandler({ message: "Exception in callback", exception: e, handle: r });
+    // Debug mode takes the timed variant of this loop (src/debug.ts): one test per batch.
+    if (this._debug) runBatchDebug(this, batch);
+    else
+      for (let i = 0; i < batch.length; i++) {
+        const r = batch[i]!;
+        try {
+          r._run();
+        } catch (e) {
+          this.callExceptionHandler({ message: "Exception in callback", exception: e, handle: r });
+        }
       }
-    }
     batch.length = 0;
     this._spare = batch;
     this._sinceClock += n;
@@ -853,11 +952,12 @@ export class EventLoop implements LoopCore {
       exception: cause?._tag === "Fail" ? cause.error : cause?._tag === "Die" ? cause.defect : undefined,
       taskName: f instanceof Task ? f.getName() : undefined,
       ref: new WeakRef(f),
+      site: this._debug ? taskSite(f) : undefined,
     };
   }
 
   private _reportUnread(rec: UnreadFailure, fut: Future<unknown, unknown> | undefined): void {
-    const { exception, taskName } = rec;
+    const { exception, taskName, site } = rec;
     // The task's name is in the message: once the task is collected, it is all that is left.
     const message =
       taskName === undefined
@@ -869,7 +969,7 @@ export class EventLoop implements LoopCore {
         : taskName === undefined
           ? { message, exception, future: fut }
           : { message, exception, task: fut as Task<unknown, unknown> };
-    this.callExceptionHandler(ctx);
+    this.callExceptionHandler(site === undefined ? ctx : { ...ctx, sourceTraceback: userFrames(site).join("\n") });
   }
 
   /** Hands the failures settled in this host callback and still unread to the collector. */
@@ -929,6 +1029,7 @@ export class EventLoop implements LoopCore {
 
   /** @internal */
   _taskStarted(t: Task<unknown, unknown>): void {
+    if (this._debug) recordTaskSite(t);
     const head = this._taskHead;
     t._nextTask = head;
     if (head !== null) head._prevTask = t;

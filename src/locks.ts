@@ -19,6 +19,7 @@ import { CancelledError } from "./exceptions.js";
 import type { EventLoop } from "./events.js";
 import { Aio as AioClass, CONTINUE_ERR, CONTINUE_OK, type Frame, type Future, type Task } from "./internal/core.js";
 import { bindLoop, checkInt, FastPath, NOT_READY, waitInLine, WaiterQueue } from "./sync-internal.js";
+import { debugActive, labelWaiter } from "./internal/debug.js";
 
 // ---------------------------------------------------------------------------------------
 // Errors
@@ -241,6 +242,7 @@ export class Lock implements Acquirable {
         return true as const;
       }
       const fut = bindLoop(self, "Lock", () => self.waiters()).createFuture<true>();
+      if (debugActive) labelWaiter(fut, "Lock.acquire", self); // for dumpTasks
       try {
         yield* waitInLine((self._waiters ??= new WaiterQueue()), fut);
       } catch (e) {
@@ -349,6 +351,7 @@ export class Event {
     const slow: Aio.Aio<true> = Aio.gen(function* () {
       if (self._value) return true as const;
       const fut = bindLoop(self, "Event", () => self._waiters.length).createFuture<true>();
+      if (debugActive) labelWaiter(fut, "Event.wait", self); // for dumpTasks
       yield* waitInLine(self._waiters, fut);
       return true as const;
     });
@@ -443,6 +446,7 @@ export class Condition implements Acquirable {
       try {
         try {
           const fut = bindLoop(self, "Condition", () => self._waiters.length).createFuture<boolean>();
+          if (debugActive) labelWaiter(fut, "Condition.wait", self); // for dumpTasks
           yield* waitInLine(self._waiters, fut);
           return true as const;
         } finally {
@@ -617,6 +621,7 @@ export class Semaphore implements Acquirable {
         return true as const;
       }
       const fut = bindLoop(self, "Semaphore", () => self._waiters?.length ?? 0).createFuture<true>();
+      if (debugActive) labelWaiter(fut, "Semaphore.acquire", self); // for dumpTasks
       try {
         yield* waitInLine((self._waiters ??= new WaiterQueue()), fut);
       } catch (e) {

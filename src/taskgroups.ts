@@ -10,7 +10,7 @@ import * as Cause from "./Cause.js";
 import * as Exit from "./Exit.js";
 import { InvalidStateError } from "./exceptions.js";
 import { Aio, Future, Sync, type Task, type YieldOf } from "./internal/core.js";
-import { NEVER_RUN_CODE, callSite, debugMode, neverRunMessage, warn, type Origin } from "./internal/debug.js";
+import { NEVER_RUN_CODE, callSite, debugActive, neverRunMessage, warn, type Origin } from "./internal/debug.js";
 import type { EventLoop, TaskOptions } from "./events.js";
 import { exit as exitAio, fail, failCause, flatMap, from, gen, suspend, sync } from "./Aio.js";
 import { describe, exitOf } from "./awaitables.js";
@@ -125,7 +125,7 @@ export class TaskGroup {
     if (!(aio instanceof Aio)) {
       throw new TypeError(`TaskGroup.createTask: expected an Aio; got ${describe(aio)}`);
     }
-    if (debugMode) return this._trackedCreateTask(aio, options) as unknown as Aio<Task<A, E>, E>;
+    if (debugActive) return this._trackedCreateTask(aio, options) as unknown as Aio<Task<A, E>, E>;
     return sync(() => this._spawn(aio, options)) as unknown as Aio<Task<A, E>, E>;
   }
 

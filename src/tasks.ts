@@ -15,7 +15,7 @@ import {
   type Aio,
   type YieldOf,
 } from "./internal/core.js";
-import { callSite, debugMode, markRun, setDebugMode, trackUntilRun } from "./internal/debug.js";
+import { callSite, debugActive, debugMode, markRun, setDebugMode, trackUntilRun } from "./internal/debug.js";
 import type { EventLoop, TaskOptions } from "./events.js";
 
 export { Task, currentTask };
@@ -41,7 +41,7 @@ export { MAX_STEPS_PER_TURN } from "./internal/core.js";
  * ```
  */
 export const createTask = <A, E>(aio: Aio<A, E>, options?: TaskOptions): Aio<Task<A, E>> => {
-  if (!debugMode) return new CreateTask(aio, options);
+  if (!debugActive) return new CreateTask(aio, options);
   const tracked = new TrackedCreateTask(aio, options);
   const what = options?.name === undefined ? "createTask(…)" : `createTask(…, { name: ${JSON.stringify(options.name)} })`;
   trackUntilRun(tracked, { what, site: callSite(createTask) });

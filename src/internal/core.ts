@@ -66,6 +66,12 @@ export interface ExceptionContext {
   readonly future?: Future<unknown, unknown>;
   readonly task?: Task<unknown, unknown>;
   readonly handle?: unknown;
+  /**
+   * Debug mode: where the task was created (asyncio's `source_traceback`), its user
+   * frames one per line, in the reports about a task ("never retrieved", "destroyed
+   * but it is pending").
+   */
+  readonly sourceTraceback?: string;
 }
 
 // ---------------------------------------------------------------------------------------
@@ -762,10 +768,11 @@ export class SetInterruptible<A, E> extends Aio<A, E> {
  * typed failure stays typed and an interruption stays an interruption. Anything else
  * thrown out of a generator is a defect (or an interruption, for a CancelledError).
  */
-class GenFrame implements Frame {
+export class GenFrame implements Frame {
   /** The cause last thrown into the generator (its thrown value is `Cause.squash` of it). */
   thrownCause: Cause.Cause<unknown> | undefined = undefined;
-  constructor(private readonly it: Iterator<unknown, unknown, unknown>) {}
+  /** @internal the generator (debug.ts reads it to name the frame) */
+  constructor(readonly it: Iterator<unknown, unknown, unknown>) {}
 
   private causeOf(e: unknown): Cause.Cause<unknown> {
     const c = this.thrownCause;
@@ -909,8 +916,8 @@ const MAX_NATIVE_DELEGATION = 16;
 /** Native delegations made since the fiber last entered a generator chain. */
 let nativeDelegations = 0;
 
-/** What a suspended fiber waits on, for a user callback (`Aio.async`, promises). */
-class AsyncToken {
+/** @internal What a suspended fiber waits on, for a user callback (`Aio.async`, promises). */
+export class AsyncToken {
   /** A resume that arrived while `register` was still running. */
   sync: Aio<unknown, unknown> | undefined = undefined;
   canceller: (() => void) | undefined = undefined;
@@ -1028,12 +1035,12 @@ const watchRegisterResult = (result: unknown, onReject: (e: unknown) => void): v
 };
 
 /** @internal The timer a sleeping fiber waits on; it resumes the fiber in place. */
-class FiberTimer implements Timer {
+export class FiberTimer implements Timer {
   _index = -1;
   constructor(
     readonly _when: number,
     readonly _seq: number,
-    private readonly fiber: Task<unknown, unknown>,
+    /** @internal */ readonly fiber: Task<unknown, unknown>,
     /** What the sleep returns. */
     private readonly value: unknown,
   ) {}
@@ -1133,7 +1140,8 @@ export class Never extends Aio<never, never> {
     return null;
   }
 }
-const NEVER_TOKEN = { never: true };
+/** @internal what a fiber in `Aio.never` waits on */
+export const NEVER_TOKEN = { never: true };
 
 /**
  * The start of a `yield*` of a future that is already done completes inline (asyncio
@@ -1478,10 +1486,10 @@ const callbackIndexes = new WeakMap<ReadonlyArray<CallbackEntry | undefined>, Ca
 // Task: a fiber
 
 /** Run states of a fiber. */
-const SCHEDULED = 0; // in the ready queue (also: created, first step pending)
-const RUNNING = 1; // its steps are executing now
-const SUSPENDED = 2; // waiting on `_waitingOn`
-const FINISHED = 3; // has an exit
+/** @internal */ export const SCHEDULED = 0; // in the ready queue (also: created, first step pending)
+/** @internal */ export const RUNNING = 1; // its steps are executing now
+/** @internal */ export const SUSPENDED = 2; // waiting on `_waitingOn`
+/** @internal */ export const FINISHED = 3; // has an exit
 /** The bits of `Task._flags` that hold the run state. */
 const RUN_STATE = 3;
 /** `Task._flags`: a cancellation may be delivered (not inside an uninterruptible region). */
@@ -1525,7 +1533,8 @@ const wokenByFailure = (next: Aio<unknown, unknown> | null): boolean => {
 };
 
 /** Marks a fiber put back on the ready queue by its step budget (not a suspension). */
-const PREEMPTED = Object.freeze({ _preempted: true });
+/** @internal */
+export const PREEMPTED = Object.freeze({ _preempted: true });
 
 /**
  * A fiber running an `Aio` on an event loop (asyncio.Task). A Task is a Future: `yield*`
@@ -1637,6 +1646,16 @@ export class Task<A, E = never> extends Future<A, E> {
   /** Renames the task. */
   setName(name: string): void {
     this._name = String(name);
+  }
+
+  /**
+   * The task's chain of `Aio.gen` frames, innermost first, as readable lines (asyncio's
+   * `Task.get_stack`, which returns frame objects): each names the generator body and, for
+   * a program made in debug mode, where it was made. Empty for a task that is done, or
+   * that has not started.
+   */
+  getStack(): string[] {
+    return debugHooks.getStack(this as Task<unknown, unknown>);
   }
 
   /**
@@ -1872,6 +1891,12 @@ export class Task<A, E = never> extends Future<A, E> {
     this._settle(exit);
   }
 }
+
+/**
+ * @internal What src/debug.ts provides to the core (set when it loads; the core does not
+ * import it, so there is no import cycle).
+ */
+export const debugHooks: { getStack: (t: Task<unknown, unknown>) => string[] } = { getStack: () => [] };
 
 /** The stack of a task that has pushed nothing: shared, so frozen (push via `_push`). */
 const NO_STACK: Frame[] = Object.freeze([]) as unknown as Frame[];
