@@ -115,7 +115,13 @@ const LIB_DIR: string | undefined = (() => {
 
 /** Whether a formatted stack frame is one of the library's or of Node's internals. */
 const isLibraryFrame = (frame: string): boolean =>
-  (LIB_DIR !== undefined && frame.includes(LIB_DIR)) || frame.includes("(node:") || frame.startsWith("at node:");
+  (LIB_DIR !== undefined && frame.includes(LIB_DIR)) ||
+  frame.includes("(node:") ||
+  frame.startsWith("at node:") ||
+  GENERATOR_FRAME.test(frame);
+
+/** The engine's frame of a generator's resumption (`at Generator.next (<anonymous>)`). */
+const GENERATOR_FRAME = /^at Generator\.(?:next|throw|return) \(<anonymous>\)$/;
 
 /**
  * The user's frames of a site captured deep inside the library (a task's creation goes
@@ -222,7 +228,7 @@ export const markRun = (aio: object): void => {
 const taskSites = new WeakMap<object, CallSite>();
 
 /** Frames captured for a task's creation site: it is made deep inside the run loop. */
-const TASK_SITE_FRAMES = 16;
+const TASK_SITE_FRAMES = 10;
 
 /** @internal Records where `task` is being created (called from its loop's `_taskStarted`). */
 export const recordTaskSite = (task: object): void => {
@@ -233,7 +239,17 @@ export const recordTaskSite = (task: object): void => {
 export const taskSite = (task: object): CallSite | undefined => taskSites.get(task);
 
 /** The first user frame of a site, without its `at `: `fn (file:line:col)`. */
-export const siteLine = (site: CallSite): string => (userFrames(site, 1)[0] ?? "at an unknown place").replace(/^at /, "");
+export const siteLine = (site: CallSite): string => {
+  let line = siteLines.get(site);
+  if (line === undefined) {
+    line = (userFrames(site, 1)[0] ?? "at an unknown place").replace(/^at /, "");
+    siteLines.set(site, line);
+  }
+  return line;
+};
+
+/** Each site's `siteLine`, once made: formatting a stack is the costly part of a dump. */
+const siteLines = new WeakMap<CallSite, string>();
 
 /** What a waiter future was made for: the operation and the primitive (its `toString` says its state). */
 export interface WaiterLabel {
