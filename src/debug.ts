@@ -12,22 +12,7 @@
  * batch, and `Aio.gen` makes a `DebugGen` only when `debugActive`.
  * @module debug
  */
-import {
-  AsyncToken,
-  FiberTimer,
-  Future,
-  Gen,
-  GenFrame,
-  NEVER_TOKEN,
-  PREEMPTED,
-  RUNNING,
-  SCHEDULED,
-  SUSPENDED,
-  Task,
-  debugHooks,
-  type ExceptionContext,
-  type Runnable,
-} from "./internal/core.js";
+import { Future, Gen, Task, debugAccess, debugHooks, type ExceptionContext, type Runnable } from "./internal/core.js";
 import {
   SLOW_CALLBACK_CODE,
   callSite,
@@ -77,6 +62,8 @@ interface InspectedLoop {
   readonly slowCallbackDuration: number;
   callExceptionHandler(context: ExceptionContext): void;
 }
+
+const { AsyncToken, FiberTimer, GenFrame, NEVER_TOKEN, PREEMPTED, RUNNING, SCHEDULED, SUSPENDED } = debugAccess;
 
 // ---------------------------------------------------------------------------------------
 // Aio.gen in debug mode

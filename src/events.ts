@@ -401,7 +401,14 @@ export class EventLoop implements LoopCore {
     this._debug = enabled;
   }
 
-  /** Whether this loop is in debug mode (see `setDebug`). */
+  /**
+   * Whether this loop is in debug mode (see `setDebug`).
+   * @example
+   * ```ts
+   * import { newEventLoop } from "aio-ts";
+   * newEventLoop({ debug: true }).getDebug(); // true
+   * ```
+   */
   getDebug(): boolean {
     return this._debug;
   }
@@ -410,6 +417,12 @@ export class EventLoop implements LoopCore {
    * In debug mode, a callback or task step taking this many milliseconds or more is
    * reported (asyncio's `slow_callback_duration`, there in seconds). Default 100. A
    * negative, NaN or infinite value is a RangeError, a non-number a TypeError.
+   * @example
+   * ```ts
+   * import { newEventLoop } from "aio-ts";
+   * const loop = newEventLoop({ debug: true });
+   * loop.slowCallbackDuration = 20; // report steps of 20 ms or more
+   * ```
    */
   get slowCallbackDuration(): number {
     return this._slowCallbackMs;

@@ -768,7 +768,7 @@ export class SetInterruptible<A, E> extends Aio<A, E> {
  * typed failure stays typed and an interruption stays an interruption. Anything else
  * thrown out of a generator is a defect (or an interruption, for a CancelledError).
  */
-export class GenFrame implements Frame {
+class GenFrame implements Frame {
   /** The cause last thrown into the generator (its thrown value is `Cause.squash` of it). */
   thrownCause: Cause.Cause<unknown> | undefined = undefined;
   /** @internal the generator (debug.ts reads it to name the frame) */
@@ -916,8 +916,8 @@ const MAX_NATIVE_DELEGATION = 16;
 /** Native delegations made since the fiber last entered a generator chain. */
 let nativeDelegations = 0;
 
-/** @internal What a suspended fiber waits on, for a user callback (`Aio.async`, promises). */
-export class AsyncToken {
+/** What a suspended fiber waits on, for a user callback (`Aio.async`, promises). */
+class AsyncToken {
   /** A resume that arrived while `register` was still running. */
   sync: Aio<unknown, unknown> | undefined = undefined;
   canceller: (() => void) | undefined = undefined;
@@ -1034,8 +1034,8 @@ const watchRegisterResult = (result: unknown, onReject: (e: unknown) => void): v
   }
 };
 
-/** @internal The timer a sleeping fiber waits on; it resumes the fiber in place. */
-export class FiberTimer implements Timer {
+/** The timer a sleeping fiber waits on; it resumes the fiber in place. */
+class FiberTimer implements Timer {
   _index = -1;
   constructor(
     readonly _when: number,
@@ -1140,8 +1140,8 @@ export class Never extends Aio<never, never> {
     return null;
   }
 }
-/** @internal what a fiber in `Aio.never` waits on */
-export const NEVER_TOKEN = { never: true };
+/** What a fiber in `Aio.never` waits on. */
+const NEVER_TOKEN = { never: true };
 
 /**
  * The start of a `yield*` of a future that is already done completes inline (asyncio
@@ -1486,10 +1486,10 @@ const callbackIndexes = new WeakMap<ReadonlyArray<CallbackEntry | undefined>, Ca
 // Task: a fiber
 
 /** Run states of a fiber. */
-/** @internal */ export const SCHEDULED = 0; // in the ready queue (also: created, first step pending)
-/** @internal */ export const RUNNING = 1; // its steps are executing now
-/** @internal */ export const SUSPENDED = 2; // waiting on `_waitingOn`
-/** @internal */ export const FINISHED = 3; // has an exit
+const SCHEDULED = 0; // in the ready queue (also: created, first step pending)
+const RUNNING = 1; // its steps are executing now
+const SUSPENDED = 2; // waiting on `_waitingOn`
+const FINISHED = 3; // has an exit
 /** The bits of `Task._flags` that hold the run state. */
 const RUN_STATE = 3;
 /** `Task._flags`: a cancellation may be delivered (not inside an uninterruptible region). */
@@ -1533,8 +1533,7 @@ const wokenByFailure = (next: Aio<unknown, unknown> | null): boolean => {
 };
 
 /** Marks a fiber put back on the ready queue by its step budget (not a suspension). */
-/** @internal */
-export const PREEMPTED = Object.freeze({ _preempted: true });
+const PREEMPTED = Object.freeze({ _preempted: true });
 
 /**
  * A fiber running an `Aio` on an event loop (asyncio.Task). A Task is a Future: `yield*`
@@ -1652,7 +1651,16 @@ export class Task<A, E = never> extends Future<A, E> {
    * The task's chain of `Aio.gen` frames, innermost first, as readable lines (asyncio's
    * `Task.get_stack`, which returns frame objects): each names the generator body and, for
    * a program made in debug mode, where it was made. Empty for a task that is done, or
-   * that has not started.
+   * that has not started. See docs/debugging.md.
+   * @example
+   * ```ts
+   * import { Aio, createTask, run } from "aio-ts";
+   * await run(Aio.gen(function* () {
+   *   const t = yield* createTask(Aio.gen(function* worker() { yield* Aio.sleep(100); }));
+   *   yield* Aio.yieldNow;
+   *   return t.getStack(); // ["worker (Aio.gen made at …)"] in debug mode
+   * }), { debug: true });
+   * ```
    */
   getStack(): string[] {
     return debugHooks.getStack(this as Task<unknown, unknown>);
@@ -1891,6 +1899,22 @@ export class Task<A, E = never> extends Future<A, E> {
     this._settle(exit);
   }
 }
+
+/**
+ * @internal What src/debug.ts reads of the core's private classes and markers, to say what
+ * a task waits on. One object made once, not `export`s of the classes and constants: the
+ * run loop's own references to them stay plain module-local bindings.
+ */
+export const debugAccess = {
+  GenFrame,
+  FiberTimer,
+  AsyncToken,
+  NEVER_TOKEN,
+  PREEMPTED,
+  SCHEDULED,
+  RUNNING,
+  SUSPENDED,
+} as const;
 
 /**
  * @internal What src/debug.ts provides to the core (set when it loads; the core does not
