@@ -1034,7 +1034,7 @@ const watchRegisterResult = (result: unknown, onReject: (e: unknown) => void): v
   }
 };
 
-/** The timer a sleeping fiber waits on; it resumes the fiber in place. */
+/** @internal The timer a sleeping fiber waits on; it resumes the fiber in place. */
 class FiberTimer implements Timer {
   _index = -1;
   constructor(
@@ -1140,7 +1140,6 @@ export class Never extends Aio<never, never> {
     return null;
   }
 }
-/** What a fiber in `Aio.never` waits on. */
 const NEVER_TOKEN = { never: true };
 
 /**
