@@ -21,6 +21,7 @@ import type { EventLoop } from "./events.js";
 import type { Future } from "./internal/future.js";
 import { Event } from "./locks.js";
 import { bindLoop, Deque, FastPath, NOT_READY, WaitOp, WaiterQueue, type NotReady } from "./sync-internal.js";
+import { debugActive, labelWaiter } from "./internal/debug.js";
 
 // ---------------------------------------------------------------------------------------
 // Errors
@@ -294,6 +295,7 @@ export class Queue<A> {
       while (self._store.length === 0) {
         if (self._isShutdown) return yield* Aio.fail(new QueueShutDown());
         const getter = bindLoop(self, "Queue", () => self._getters.length + self._putters.length).createFuture<void>();
+        if (debugActive) labelWaiter(getter, "Queue.get", self); // for dumpTasks
         const node = self._getters.push(getter);
         try {
           yield* getter;
@@ -468,6 +470,7 @@ export class Queue<A> {
       while (self.full()) {
         if (self._isShutdown) return yield* Aio.fail(new QueueShutDown());
         const putter = bindLoop(self, "Queue", () => self._getters.length + self._putters.length).createFuture<void>();
+        if (debugActive) labelWaiter(putter, "Queue.put", self); // for dumpTasks
         const node = self._putters.push(putter);
         try {
           yield* putter;
