@@ -28,6 +28,8 @@ import {
   TryCatch,
   WithFiber,
 } from "./internal/primitives.js";
+import { debugActive } from "./internal/debug.js";
+import { DebugGen } from "./debug.js";
 
 export type { YieldOf };
 
@@ -216,6 +218,8 @@ export const gen = <Y extends YieldOf<unknown>, R>(
   body: () => Generator<Y, R, unknown>,
 ): Aio<R, YieldedError<Y>> => {
   if (typeof body !== "function") throw new TypeError("Aio.gen: expected a generator function");
+  // Debug mode (src/debug.ts): remembers where it was made, reported if never run.
+  if (debugActive) return new DebugGen(body, gen) as unknown as Aio<R, YieldedError<Y>>;
   return new Gen(body) as Aio<R, YieldedError<Y>>;
 };
 

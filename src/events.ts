@@ -35,6 +35,8 @@ import { Future } from "./internal/future.js";
 import { type LoopCore, type Runnable, type Timer } from "./internal/loop.js";
 import { TimerHeap } from "./internal/heap.js";
 import { UnreadFailures } from "./internal/unread.js";
+import { debugMode, recordTaskSite, taskSite, userFrames } from "./internal/debug.js";
+import { dumpTasks, runBatchDebug, taskInfo, type TaskInfo } from "./debug.js";
 import { Handle, TimerHandle } from "./handles.js";
 import {
   callbackContext,
@@ -49,6 +51,7 @@ import * as Exit from "./Exit.js";
 
 export { getRunningLoop };
 export { Handle, TimerHandle };
+export type { TaskInfo };
 export type {
   CallbackOptions,
   EventLoopOptions,
@@ -135,6 +138,9 @@ export class EventLoop implements LoopCore {
   private readonly _unreadFailures = new UnreadFailures(this);
   private _exceptionHandler: ExceptionHandler | null = null;
   private _taskFactory: TaskFactory | null = null;
+  /** Debug mode (see `setDebug`): the batch loop takes its timed variant, tasks record sites. */
+  private _debug: boolean;
+  private _slowCallbackMs = 100;
   private readonly _immediateTick = (): void => {
     this._tickQueued = false;
     this._runTick();
@@ -142,6 +148,10 @@ export class EventLoop implements LoopCore {
 
   constructor(options: EventLoopOptions = {}) {
     this._virtual = options.virtualTime === true;
+    const debug = options.debug;
+    if (debug !== undefined && typeof debug !== "boolean")
+      throw new TypeError(`newEventLoop: options.debug must be a boolean, got ${typeof debug}`);
+    this._debug = debug ?? debugMode;
     this._clockStart = this._virtual ? 0 : realClock();
   }
 
@@ -170,6 +180,92 @@ export class EventLoop implements LoopCore {
   /** Whether this loop runs on virtual time. */
   isVirtual(): boolean {
     return this._virtual;
+  }
+
+  // ----- debug mode ------------------------------------------------------------------
+
+  /**
+   * Turns debug mode on or off for this loop (asyncio's `loop.set_debug`). In debug mode a
+   * callback or task step that holds the loop `slowCallbackDuration` ms or more is reported
+   * (a process warning, code `AIO_SLOW_CALLBACK`), each task records where it was created
+   * (shown by `dumpTasks` and in the "never retrieved" and "destroyed but pending"
+   * reports), and the `Aio.gen` programs and `createTask` values made by its tasks are
+   * reported if never run. Off, none of it costs anything. See docs/debugging.md.
+   * @example
+   * ```ts
+   * import { newEventLoop } from "aio-ts";
+   * const loop = newEventLoop();
+   * loop.setDebug(true);
+   * loop.getDebug(); // true
+   * ```
+   */
+  setDebug(enabled: boolean): void {
+    if (typeof enabled !== "boolean") throw new TypeError(`setDebug: expected a boolean, got ${typeof enabled}`);
+    this._debug = enabled;
+  }
+
+  /**
+   * Whether this loop is in debug mode (see `setDebug`).
+   * @example
+   * ```ts
+   * import { newEventLoop } from "aio-ts";
+   * newEventLoop({ debug: true }).getDebug(); // true
+   * ```
+   */
+  getDebug(): boolean {
+    return this._debug;
+  }
+
+  /**
+   * In debug mode, a callback or task step taking this many milliseconds or more is
+   * reported (asyncio's `slow_callback_duration`, there in seconds). Default 100. A
+   * negative, NaN or infinite value is a RangeError, a non-number a TypeError.
+   * @example
+   * ```ts
+   * import { newEventLoop } from "aio-ts";
+   * const loop = newEventLoop({ debug: true });
+   * loop.slowCallbackDuration = 20; // report steps of 20 ms or more
+   * ```
+   */
+  get slowCallbackDuration(): number {
+    return this._slowCallbackMs;
+  }
+  set slowCallbackDuration(value: number) {
+    if (typeof value !== "number")
+      throw new TypeError(`slowCallbackDuration: expected a number of milliseconds, got ${typeof value}`);
+    if (!Number.isFinite(value) || value < 0)
+      throw new RangeError(`slowCallbackDuration: expected a finite number of milliseconds >= 0, got ${value}`);
+    this._slowCallbackMs = value;
+  }
+
+  /**
+   * The pending tasks, oldest first, each with what it is suspended on and its chain of
+   * `Aio.gen` frames (see `TaskInfo`); creation sites and frame names in debug mode.
+   * @example
+   * ```ts
+   * import { Aio, createTask, getRunningLoop, run } from "aio-ts";
+   * await run(Aio.gen(function* () {
+   *   yield* createTask(Aio.sleep(1000), { name: "sleeper" });
+   *   yield* Aio.yieldNow;
+   *   return getRunningLoop().taskInfo().map((i) => `${i.name}: ${i.waitingOn}`);
+   * })); // ["main: running", "sleeper: sleep until t=… ms (in … ms)"]
+   * ```
+   */
+  taskInfo(): TaskInfo[] {
+    return taskInfo(this);
+  }
+
+  /**
+   * `taskInfo()` as readable text: an async stack dump of every pending task (asyncio has
+   * none built in; its closest is `Task.print_stack` per task). See docs/debugging.md.
+   * @example
+   * ```ts
+   * import { Aio, getRunningLoop, run } from "aio-ts";
+   * await run(Aio.sync(() => console.log(getRunningLoop().dumpTasks())), { debug: true });
+   * ```
+   */
+  dumpTasks(): string {
+    return dumpTasks(this);
   }
 
   // ----- state -----------------------------------------------------------------------
@@ -344,7 +440,9 @@ export class EventLoop implements LoopCore {
 
   /** The default handler: logs the context with `console.error`. */
   defaultExceptionHandler(context: ExceptionContext): void {
-    console.error(`[aio-ts] ${context.message}`, context.exception ?? "");
+    const created = context.sourceTraceback;
+    const where = created === undefined ? "" : `\nTask created at (most recent call first):\n    ${created.split("\n").join("\n    ")}`;
+    console.error(`[aio-ts] ${context.message}${where}`, context.exception ?? "");
   }
 
   /**
@@ -467,7 +565,12 @@ export class EventLoop implements LoopCore {
     this._unreadFailures.reportAll();
     // asyncio logs "Task was destroyed but it is pending!" when such a task is collected.
     for (let t = this._taskHead; t !== null; t = t._nextTask) {
-      this.callExceptionHandler({ message: "Task was destroyed but it is pending", task: t });
+      const site = this._debug ? taskSite(t) : undefined;
+      this.callExceptionHandler(
+        site === undefined
+          ? { message: "Task was destroyed but it is pending", task: t }
+          : { message: "Task was destroyed but it is pending", task: t, sourceTraceback: userFrames(site).join("\n") },
+      );
     }
     this._closed = true;
     this._ready.length = 0;
@@ -608,14 +711,17 @@ export class EventLoop implements LoopCore {
     const n = batch.length;
     if (n === 0) return 0;
     this._ready = this._spare;
-    for (let i = 0; i < batch.length; i++) {
-      const r = batch[i]!;
-      try {
-        r._run();
-      } catch (e) {
-        this.callExceptionHandler({ message: "Exception in callback", exception: e, handle: r });
+    // Debug mode takes the timed variant of this loop (src/debug.ts): one test per batch.
+    if (this._debug) runBatchDebug(this, batch);
+    else
+      for (let i = 0; i < batch.length; i++) {
+        const r = batch[i]!;
+        try {
+          r._run();
+        } catch (e) {
+          this.callExceptionHandler({ message: "Exception in callback", exception: e, handle: r });
+        }
       }
-    }
     batch.length = 0;
     this._spare = batch;
     this._sinceClock += n;
@@ -686,6 +792,7 @@ export class EventLoop implements LoopCore {
 
   /** @internal */
   _taskStarted(t: Task<unknown, unknown>): void {
+    if (this._debug) recordTaskSite(t);
     const head = this._taskHead;
     t._nextTask = head;
     if (head !== null) head._prevTask = t;

@@ -27,6 +27,12 @@ export interface ExceptionContext {
   readonly future?: Future<unknown, unknown>;
   readonly task?: Task<unknown, unknown>;
   readonly handle?: unknown;
+  /**
+   * Debug mode: where the task was created (asyncio's `source_traceback`), its user
+   * frames one per line, in the reports about a task ("never retrieved", "destroyed
+   * but it is pending").
+   */
+  readonly sourceTraceback?: string;
 }
 
 /**
@@ -117,4 +123,9 @@ export const callbackContext = (name: string, options: CallbackOptions): Context
 export interface EventLoopOptions {
   /** A clock that jumps to the next deadline whenever there is nothing else to do. */
   readonly virtualTime?: boolean;
+  /**
+   * Debug mode (asyncio's `debug=True`, see `EventLoop.setDebug`); by default on when the
+   * process is in debug mode (`setDebug(true)`, `AIO_DEBUG=1`).
+   */
+  readonly debug?: boolean | undefined;
 }

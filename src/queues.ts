@@ -23,6 +23,7 @@ import { Aio as AioClass, PASS, type Fiber, type Frame, type Next } from "./inte
 import { AwaitFuture, type Future } from "./internal/future.js";
 import { Event } from "./locks.js";
 import { bindLoop, Deque, FastPath, NOT_READY, WaitOp, WaiterQueue, type NotReady, type Waiter } from "./sync-internal.js";
+import { debugActive, labelWaiter } from "./internal/debug.js";
 
 // ---------------------------------------------------------------------------------------
 // Errors
@@ -305,6 +306,7 @@ const waitIn = (
   retry: Aio.Aio<unknown, unknown>,
 ): Next => {
   const waiter = bindLoop(q, "Queue", q._waiting).createFuture<void>();
+  if (debugActive) labelWaiter(waiter, line === q._getters ? "Queue.get" : "Queue.put", q); // for dumpTasks
   f._push(new QueueWait(q, line, waiter, line.push(waiter), retry));
   return new AwaitFuture(waiter as Future<unknown, unknown>);
 };

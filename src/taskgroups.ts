@@ -13,7 +13,7 @@ import { Aio, type YieldOf, type Fiber } from "./internal/aio.js";
 import { type Task } from "./internal/fiber.js";
 import { Future } from "./internal/future.js";
 import { Sync } from "./internal/primitives.js";
-import { NEVER_RUN_CODE, callSite, debugMode, neverRunMessage, warn, type Origin } from "./internal/debug.js";
+import { NEVER_RUN_CODE, callSite, debugActive, neverRunMessage, warn, type Origin } from "./internal/debug.js";
 import type { EventLoop, TaskOptions } from "./events.js";
 import { exit as exitAio, fail, failCause, flatMap, from, gen, suspend, sync } from "./Aio.js";
 import { describe, exitOf } from "./awaitables.js";
@@ -128,7 +128,7 @@ export class TaskGroup {
     if (!(aio instanceof Aio)) {
       throw new TypeError(`TaskGroup.createTask: expected an Aio; got ${describe(aio)}`);
     }
-    if (debugMode) return this._trackedCreateTask(aio, options) as unknown as Aio<Task<A, E>, E>;
+    if (debugActive) return this._trackedCreateTask(aio, options) as unknown as Aio<Task<A, E>, E>;
     return sync(() => this._spawn(aio, options)) as unknown as Aio<Task<A, E>, E>;
   }
 

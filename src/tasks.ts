@@ -9,7 +9,7 @@ import { getRunningLoop, peekRunningLoop } from "./internal/context.js";
 import { Task, currentTask } from "./internal/fiber.js";
 import { Future } from "./internal/future.js";
 import { Sync } from "./internal/primitives.js";
-import { callSite, debugMode, markRun, setDebugMode, trackUntilRun } from "./internal/debug.js";
+import { callSite, debugActive, debugMode, markRun, setDebugMode, trackUntilRun } from "./internal/debug.js";
 import type { EventLoop, TaskOptions } from "./events.js";
 
 export { Task, currentTask };
@@ -57,7 +57,7 @@ class CreateTask<A, E> extends AioClass<Task<A, E>, never> {
  * ```
  */
 export const createTask = <A, E>(aio: Aio<A, E>, options?: TaskOptions): Aio<Task<A, E>> => {
-  if (!debugMode) return new CreateTask(aio, options);
+  if (!debugActive) return new CreateTask(aio, options);
   const tracked = new TrackedCreateTask(aio, options);
   const what = options?.name === undefined ? "createTask(…)" : `createTask(…, { name: ${JSON.stringify(options.name)} })`;
   trackUntilRun(tracked, { what, site: callSite(createTask) });

@@ -204,7 +204,7 @@ export class FiberTimer implements Timer {
   constructor(
     readonly _when: number,
     readonly _seq: number,
-    private readonly fiber: Fiber,
+    /** @internal */ readonly fiber: Fiber,
     /** What the sleep returns. */
     private readonly value: unknown,
   ) {}
@@ -256,3 +256,6 @@ export class Never extends Aio<never, never> {
   }
 }
 const NEVER_TOKEN = { never: true };
+
+/** @internal What src/debug.ts reads of this module (what `Aio.never` waits on). */
+export const asyncDebugAccess = { NEVER_TOKEN } as const;

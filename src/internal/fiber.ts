@@ -195,6 +195,25 @@ export class Task<A, E = never> extends Future<A, E> implements Fiber {
   }
 
   /**
+   * The task's chain of `Aio.gen` frames, innermost first, as readable lines (asyncio's
+   * `Task.get_stack`, which returns frame objects): each names the generator body and, for
+   * a program made in debug mode, where it was made. Empty for a task that is done, or
+   * that has not started. See docs/debugging.md.
+   * @example
+   * ```ts
+   * import { Aio, createTask, run } from "aio-ts";
+   * await run(Aio.gen(function* () {
+   *   const t = yield* createTask(Aio.gen(function* worker() { yield* Aio.sleep(100); }));
+   *   yield* Aio.yieldNow;
+   *   return t.getStack(); // ["worker (Aio.gen made at …)"] in debug mode
+   * }), { debug: true });
+   * ```
+   */
+  getStack(): string[] {
+    return debugHooks.getStack(this as Task<unknown, unknown>);
+  }
+
+  /**
    * Requests cancellation (asyncio Task.cancel): a `CancelledError` carrying `msg` is
    * thrown into the task where it is suspended, on a later loop iteration. Returns
    * false if the task is already done. Several calls before delivery throw once and
@@ -426,6 +445,18 @@ export class Task<A, E = never> extends Future<A, E> implements Fiber {
     this._settle(exit);
   }
 }
+
+/**
+ * @internal What src/debug.ts provides to the kernel, set when it loads: the kernel does
+ * not import it (src/debug.ts imports the kernel), so there is no import cycle.
+ */
+export const debugHooks: { getStack: (t: Task<unknown, unknown>) => string[] } = { getStack: () => [] };
+
+/**
+ * @internal What src/debug.ts reads of this module. An object rather than an
+ * `export` keyword on `PREEMPTED`: the run loop's uses of it stay a module-local binding.
+ */
+export const fiberDebugAccess = { PREEMPTED } as const;
 
 /** The stack of a task that has pushed nothing: shared, so frozen (push via `_push`). */
 const NO_STACK: Frame[] = Object.freeze([]) as unknown as Frame[];

@@ -32,7 +32,8 @@ import { FailCause, Succeed } from "./primitives.js";
 class GenFrame implements Frame {
   /** The cause last thrown into the generator (its thrown value is `Cause.squash` of it). */
   thrownCause: Cause.Cause<unknown> | undefined = undefined;
-  constructor(private readonly it: Iterator<unknown, unknown, unknown>) {}
+  /** @internal the generator (src/debug.ts reads it to name the frame) */
+  constructor(readonly it: Iterator<unknown, unknown, unknown>) {}
 
   private causeOf(e: unknown): Cause.Cause<unknown> {
     const c = this.thrownCause;
@@ -173,3 +174,10 @@ let lastPreparedBody: unknown = undefined;
 
 /** How many `yield*` of `Aio.gen` programs may nest natively in one generator chain. */
 const MAX_NATIVE_DELEGATION = 16;
+
+/**
+ * @internal What src/debug.ts reads of this module. An object rather than an
+ * `export` keyword on the class: the frame's own uses of `GenFrame` stay a module-local
+ * binding (src/debug.ts reads it; the kernel never imports src/debug.ts).
+ */
+export const genDebugAccess = { GenFrame } as const;

@@ -7,6 +7,7 @@
 import type { ExceptionContext } from "../loop-options.js";
 import { Task } from "./fiber.js";
 import type { Future } from "./future.js";
+import { taskSite, userFrames, type CallSite } from "./debug.js";
 
 /**
  * What the report of a failure nobody read needs (asyncio's "Task exception was never
@@ -19,6 +20,8 @@ interface UnreadFailure {
   readonly taskName: string | undefined;
   /** The future while it is alive: the report at close still hands it to the handler. */
   readonly ref: WeakRef<Future<unknown, unknown>>;
+  /** Debug mode: where the task was created. */
+  readonly site: CallSite | undefined;
 }
 
 /**
@@ -36,6 +39,7 @@ type Tracked = Future<unknown, unknown> & { [UNREAD]?: UnreadFailure | undefined
 /** What the record needs of its loop. */
 interface ReportingLoop {
   isRunning(): boolean;
+  getDebug(): boolean;
   callSoon(fn: () => void): unknown;
   callExceptionHandler(context: ExceptionContext): void;
 }
@@ -92,11 +96,12 @@ export class UnreadFailures {
       exception: cause?._tag === "Fail" ? cause.error : cause?._tag === "Die" ? cause.defect : undefined,
       taskName: f instanceof Task ? f.getName() : undefined,
       ref: new WeakRef(f),
+      site: this.loop.getDebug() ? taskSite(f) : undefined,
     };
   }
 
   private _reportUnread(rec: UnreadFailure, fut: Future<unknown, unknown> | undefined): void {
-    const { exception, taskName } = rec;
+    const { exception, taskName, site } = rec;
     // The task's name is in the message: once the task is collected, it is all that is left.
     const message =
       taskName === undefined
@@ -108,7 +113,10 @@ export class UnreadFailures {
         : taskName === undefined
           ? { message, exception, future: fut }
           : { message, exception, task: fut as Task<unknown, unknown> };
-    this.loop.callExceptionHandler(ctx);
+    // Debug mode: where the task was created (asyncio's source_traceback).
+    this.loop.callExceptionHandler(
+      site === undefined ? ctx : { ...ctx, sourceTraceback: userFrames(site).join("\n") },
+    );
   }
 
   /** Hands the failures settled in this host callback and still unread to the collector. */

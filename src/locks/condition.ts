@@ -7,6 +7,7 @@ import * as Aio from "../Aio.js";
 import type { EventLoop } from "../events.js";
 import { type Future } from "../internal/future.js";
 import { bindLoop, waitInLine, WaiterQueue } from "../sync-internal.js";
+import { debugActive, labelWaiter } from "../internal/debug.js";
 import { LockNotAcquiredError } from "./errors.js";
 import { isCancelled, Lock, withLock, type Acquirable } from "./lock.js";
 
@@ -57,6 +58,7 @@ export class Condition implements Acquirable {
       try {
         try {
           const fut = bindLoop(self, "Condition", () => self._waiters.length).createFuture<boolean>();
+          if (debugActive) labelWaiter(fut, "Condition.wait", self); // for dumpTasks
           yield* waitInLine(self._waiters, fut);
           return true as const;
         } finally {

@@ -6,6 +6,7 @@ import * as Aio from "../Aio.js";
 import type { EventLoop } from "../events.js";
 import { type Future } from "../internal/future.js";
 import { bindLoop, FastPath, NOT_READY, waitInLine, WaiterQueue } from "../sync-internal.js";
+import { debugActive, labelWaiter } from "../internal/debug.js";
 
 // ---------------------------------------------------------------------------------------
 // Event
@@ -38,6 +39,7 @@ export class Event {
     const slow: Aio.Aio<true> = Aio.gen(function* () {
       if (self._value) return true as const;
       const fut = bindLoop(self, "Event", () => self._waiters.length).createFuture<true>();
+      if (debugActive) labelWaiter(fut, "Event.wait", self); // for dumpTasks
       yield* waitInLine(self._waiters, fut);
       return true as const;
     });

@@ -10,6 +10,7 @@ import { Aio as AioClass, type Frame, type Fiber } from "../internal/aio.js";
 import { type Future } from "../internal/future.js";
 import { CONTINUE_ERR, CONTINUE_OK } from "../internal/primitives.js";
 import { bindLoop, FastPath, NOT_READY, waitInLine, WaiterQueue } from "../sync-internal.js";
+import { debugActive, labelWaiter } from "../internal/debug.js";
 import { LockNotAcquiredError } from "./errors.js";
 
 // ---------------------------------------------------------------------------------------
@@ -165,6 +166,7 @@ export class Lock implements Acquirable {
         return true as const;
       }
       const fut = bindLoop(self, "Lock", () => self.waiters()).createFuture<true>();
+      if (debugActive) labelWaiter(fut, "Lock.acquire", self); // for dumpTasks
       try {
         yield* waitInLine((self._waiters ??= new WaiterQueue()), fut);
       } catch (e) {

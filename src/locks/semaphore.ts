@@ -6,6 +6,7 @@ import * as Aio from "../Aio.js";
 import type { EventLoop } from "../events.js";
 import { type Future } from "../internal/future.js";
 import { bindLoop, checkInt, FastPath, NOT_READY, waitInLine, WaiterQueue } from "../sync-internal.js";
+import { debugActive, labelWaiter } from "../internal/debug.js";
 import { SemaphoreReleaseError } from "./errors.js";
 import { isCancelled, withLock, type Acquirable } from "./lock.js";
 
@@ -47,6 +48,7 @@ export class Semaphore implements Acquirable {
         return true as const;
       }
       const fut = bindLoop(self, "Semaphore", () => self._waiters?.length ?? 0).createFuture<true>();
+      if (debugActive) labelWaiter(fut, "Semaphore.acquire", self); // for dumpTasks
       try {
         yield* waitInLine((self._waiters ??= new WaiterQueue()), fut);
       } catch (e) {
