@@ -27,12 +27,15 @@ import {
   createTask,
   decodeText,
   gather,
+  newEventLoop,
   run,
   runExit,
   withSubprocess,
   type Process,
 } from "../src/index.js";
 import { errorOf, expectInterrupted, settle } from "./helpers.js";
+import { examples } from "../examples/main.js";
+import * as subprocessExample from "../examples/subprocess.js";
 
 const hooks = vi.hoisted(() => ({
   spawned: [] as ChildProcess[],
@@ -573,6 +576,28 @@ describe("properties", () => {
       { numRuns: 15 },
     );
   }, 90_000);
+});
+
+describe("examples/subprocess", () => {
+  it("the guide's run(cmd) pair at once, the version line, communicate; listed last in examples/main", async () => {
+    const lines: string[] = [];
+    const loop = newEventLoop();
+    const started = Date.now();
+    const codes = await subprocessExample.runExample(loop, (l) => void lines.push(l));
+    expect(codes).toEqual([1, 0]);
+    expect(loop.isClosed()).toBe(true);
+    expect(lines).toEqual([
+      "['ls /zzz' exited with 1]",
+      "[stderr]\nls: cannot access '/zzz': No such file or directory",
+      "['sleep 1; echo \"hello\"' exited with 0]",
+      "[stdout]\nhello",
+      `Current Node version: ${process.versions.node}`,
+      "communicate: HELLO FROM THE PARENT",
+    ]);
+    expect(Date.now() - started).toBeGreaterThanOrEqual(1000); // the child's own 1 s sleep
+    expect(examples.at(-1)?.name).toBe("subprocess");
+    expect(examples.at(-1)?.run).toBe(subprocessExample.runExample);
+  }, 30_000);
 });
 
 describe("no child survives", () => {
