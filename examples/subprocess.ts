@@ -70,7 +70,7 @@ export const getVersion = Aio.gen(function* () {
   const proc = yield* createSubprocessExec(process.execPath, ["-e", "console.log(process.versions.node)"], {
     stdout: PIPE,
   });
-  const data = yield* proc.stdout!.readline();
+  const data = yield* proc.stdout.readline();
   const line = decodeText(data).trimEnd();
   yield* proc.wait();
   return line;

@@ -172,6 +172,50 @@ export interface SubprocessOptions {
   readonly limit?: number;
 }
 
+/**
+ * The type of `proc.stdin` for a `stdin` option: a `StreamWriter` for `PIPE`, `null`
+ * otherwise (both when the option's type is not known exactly).
+ * @example
+ * ```ts
+ * import type { PIPE, StdinOf, StreamWriter } from "aio-ts";
+ * const w: StdinOf<{ stdin: typeof PIPE }> = null as unknown as StreamWriter;
+ * ```
+ */
+export type StdinOf<O extends SubprocessOptions> = O extends { readonly stdin?: infer S }
+  ? S extends typeof PIPE
+    ? StreamWriter
+    : null
+  : null;
+
+/**
+ * The type of `proc.stdout` / `proc.stderr` for the option `K`: a `StreamReader` for
+ * `PIPE`, `null` otherwise (`STDOUT` included: stderr is then read from stdout).
+ * @example
+ * ```ts
+ * import type { PIPE, ReaderOf } from "aio-ts";
+ * type Out = ReaderOf<{ stdout: typeof PIPE }, "stdout">; // StreamReader
+ * ```
+ */
+export type ReaderOf<O extends SubprocessOptions, K extends "stdout" | "stderr"> = O extends { readonly [P in K]?: infer S }
+  ? S extends typeof PIPE
+    ? StreamReader
+    : null
+  : null;
+
+/**
+ * What `communicate()` returns for options `O`: the bytes of each output that is `PIPE`,
+ * `null` for the others.
+ * @example
+ * ```ts
+ * import type { CommunicateResult, PIPE } from "aio-ts";
+ * type R = CommunicateResult<{ stdout: typeof PIPE }>; // [Uint8Array, null]
+ * ```
+ */
+export type CommunicateResult<O extends SubprocessOptions> = [BytesOf<ReaderOf<O, "stdout">>, BytesOf<ReaderOf<O, "stderr">>];
+
+/** Bytes for a reader, `null` for no reader (distributes: `StreamReader | null` → `Uint8Array | null`). */
+type BytesOf<R> = R extends StreamReader ? Uint8Array : null;
+
 const nodeStdio = (what: string, spec: StdioSpec | undefined): "pipe" | "ignore" | "inherit" | number => {
   if (spec === undefined || spec === null || spec === INHERIT) return "inherit";
   if (spec === PIPE) return "pipe";
@@ -236,15 +280,15 @@ const asSocket = (stream: unknown): net.Socket => {
  * });
  * ```
  */
-export class Process {
+export class Process<O extends SubprocessOptions = SubprocessOptions> {
   /** The child's process id. */
   readonly pid: number;
-  /** The child's stdin when it is `PIPE`. */
-  readonly stdin: StreamWriter | null;
+  /** The child's stdin when it is `PIPE` (typed `StreamWriter` when the options say `PIPE`). */
+  readonly stdin: StdinOf<O>;
   /** The child's stdout when it is `PIPE` (with stderr too when stderr is `STDOUT`). */
-  readonly stdout: StreamReader | null;
+  readonly stdout: ReaderOf<O, "stdout">;
   /** The child's stderr when it is `PIPE`. */
-  readonly stderr: StreamReader | null;
+  readonly stderr: ReaderOf<O, "stderr">;
   private _returncode: number | null = null;
   private readonly _exitWaiters = new Set<(aio: Aio<number>) => void>();
   private readonly _pipes: net.Socket[] = [];
@@ -257,25 +301,29 @@ export class Process {
   ) {
     this.pid = _child.pid as number;
     const readerOptions = limit === undefined ? {} : { limit };
+    let stdin: StreamWriter | null = null;
     if (_child.stdin !== null) {
       const s = asSocket(_child.stdin);
       this._pipes.push(s);
       // The reader of a write-only pipe is never fed: it only carries the pipe's error.
-      this.stdin = new StreamWriter(s, new StreamReader());
-    } else this.stdin = null;
+      stdin = new StreamWriter(s, new StreamReader());
+    }
     const out = _child.stdout === null ? [] : [asSocket(_child.stdout)];
     const err = _child.stderr === null ? [] : [asSocket(_child.stderr)];
     this._pipes.push(...out, ...err);
+    let stdout: StreamReader | null = null;
+    let stderr: StreamReader | null = null;
     if (mergeStderr) {
-      this.stdout = new StreamReader(readerOptions);
-      feedReader(this.stdout, [...out, ...err]);
-      this.stderr = null;
+      stdout = new StreamReader(readerOptions);
+      feedReader(stdout, [...out, ...err]);
     } else {
-      this.stdout = out.length === 0 ? null : new StreamReader(readerOptions);
-      if (this.stdout !== null) feedReader(this.stdout, out);
-      this.stderr = err.length === 0 ? null : new StreamReader(readerOptions);
-      if (this.stderr !== null) feedReader(this.stderr, err);
+      if (out.length > 0) feedReader((stdout = new StreamReader(readerOptions)), out);
+      if (err.length > 0) feedReader((stderr = new StreamReader(readerOptions)), err);
     }
+    // The options' types say which of these exist (StdinOf / ReaderOf); spawn made exactly those.
+    this.stdin = stdin as StdinOf<O>;
+    this.stdout = stdout as ReaderOf<O, "stdout">;
+    this.stderr = stderr as ReaderOf<O, "stderr">;
     if (_child.exitCode !== null || _child.signalCode !== null) this._exited(_child.exitCode, _child.signalCode);
     else _child.once("exit", (code, signal) => this._exited(code, signal));
   }
@@ -349,12 +397,12 @@ export class Process {
    * });
    * ```
    */
-  communicate(input?: Uint8Array | string): Aio<[Uint8Array | null, Uint8Array | null], SocketError> {
-    if (input !== undefined && this.stdin === null)
-      throw new TypeError("Process.communicate: input given but stdin is not PIPE");
+  communicate(input?: Uint8Array | string): Aio<CommunicateResult<O>, SocketError> {
+    const stdin = this.stdin as StreamWriter | null;
+    if (input !== undefined && stdin === null) throw new TypeError("Process.communicate: input given but stdin is not PIPE");
     return AioM.suspend(() =>
-      gather(feedStdin(this.stdin, input), readAll(this.stdout), readAll(this.stderr)).pipe(
-        AioM.flatMap(([, out, err]) => this.wait().pipe(AioM.as<[Uint8Array | null, Uint8Array | null]>([out, err]))),
+      gather(feedStdin(stdin, input), readAll(this.stdout), readAll(this.stderr)).pipe(
+        AioM.flatMap(([, out, err]) => this.wait().pipe(AioM.as([out, err] as CommunicateResult<O>))),
       ),
     );
   }
@@ -409,7 +457,7 @@ export class Process {
    */
   close(): void {
     this.kill();
-    this.stdin?.abort();
+    (this.stdin as StreamWriter | null)?.abort();
     for (const s of this._pipes) s.destroy();
   }
 
@@ -459,13 +507,13 @@ const reap = (child: ChildProcess): Aio<void> =>
     });
   });
 
-const spawnProcess = (
+const spawnProcess = <O extends SubprocessOptions>(
   what: string,
   file: string,
   args: readonly string[],
   shell: boolean,
-  options: SubprocessOptions,
-): Aio<Process, SpawnError> => {
+  options: O,
+): Aio<Process<O>, SpawnError> => {
   checkLimit(what, options.limit);
   const stdout = nodeStdio(`${what}: stdout`, options.stdout);
   // STDOUT: stderr goes where stdout goes; a pipe is merged into the stdout reader.
@@ -476,7 +524,7 @@ const spawnProcess = (
   const { cwd, env, signal, limit } = options;
   return AioM.suspend(() => {
     let child: ChildProcess | undefined;
-    return hostWait<Process, SpawnError>((resume) => {
+    return hostWait<Process<O>, SpawnError>((resume) => {
       if (signal?.aborted === true) {
         resume(AioM.fail(abortError(signal)));
         return noop;
@@ -501,7 +549,7 @@ const spawnProcess = (
       c.on("error", noop);
       const onSpawn = (): void => {
         c.off("error", onError);
-        const proc = new Process(c, limit, merge);
+        const proc = new Process<O>(c, limit, merge);
         if (signal !== undefined) {
           const onAbort = (): void => proc.terminate();
           signal.addEventListener("abort", onAbort, { once: true });
@@ -548,11 +596,11 @@ const checkString = (what: string, name: string, s: unknown): void => {
  * });
  * ```
  */
-export const createSubprocessExec = (
+export const createSubprocessExec = <const O extends SubprocessOptions = {}>(
   program: string,
   args: readonly string[] = [],
-  options: SubprocessOptions = {},
-): Aio<Process, SpawnError> => {
+  options: O = {} as O,
+): Aio<Process<O>, SpawnError> => {
   checkString("createSubprocessExec", "program", program);
   if (!Array.isArray(args) || !args.every((a) => typeof a === "string"))
     throw new TypeError("createSubprocessExec: args must be an array of strings");
@@ -570,7 +618,10 @@ export const createSubprocessExec = (
  * );
  * ```
  */
-export const createSubprocessShell = (cmd: string, options: SubprocessOptions = {}): Aio<Process, SpawnError> => {
+export const createSubprocessShell = <const O extends SubprocessOptions = {}>(
+  cmd: string,
+  options: O = {} as O,
+): Aio<Process<O>, SpawnError> => {
   checkString("createSubprocessShell", "cmd", cmd);
   return spawnProcess("createSubprocessShell", cmd, [], true, options);
 };
@@ -585,13 +636,13 @@ export const createSubprocessShell = (cmd: string, options: SubprocessOptions = 
  * import { Aio, PIPE, createSubprocessExec, withSubprocess } from "aio-ts";
  * const firstLine = withSubprocess(
  *   createSubprocessExec(process.execPath, ["-e", "setInterval(() => console.log('tick'), 10)"], { stdout: PIPE }),
- *   (proc) => proc.stdout!.readline(), // the child is killed once the line is read
+ *   (proc) => proc.stdout.readline(), // the child is killed once the line is read
  * );
  * ```
  */
-export const withSubprocess = <A, E, E0>(
-  spawn: Aio<Process, E0>,
-  use: (proc: Process) => Aio<A, E>,
+export const withSubprocess = <O extends SubprocessOptions, A, E, E0>(
+  spawn: Aio<Process<O>, E0>,
+  use: (proc: Process<O>) => Aio<A, E>,
 ): Aio<A, E | E0> =>
   AioM.uninterruptibleMask((restore) =>
     restore(spawn).pipe(

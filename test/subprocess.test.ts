@@ -32,6 +32,7 @@ import {
   runExit,
   withSubprocess,
   type Process,
+  type SubprocessOptions,
 } from "../src/index.js";
 import { errorOf, expectInterrupted, settle } from "./helpers.js";
 import { examples } from "../examples/main.js";
@@ -57,7 +58,7 @@ const NODE = process.execPath;
 const CAT = "process.stdin.pipe(process.stdout)";
 const SLEEP = "setInterval(() => {}, 1000)";
 
-const node = (script: string, options: Parameters<typeof createSubprocessExec>[2] = {}) =>
+const node = <const O extends SubprocessOptions = {}>(script: string, options: O = {} as O) =>
   createSubprocessExec(NODE, ["-e", script], options);
 
 const text = (b: Uint8Array | null): string => (b === null ? "<null>" : decodeText(b));
@@ -136,13 +137,13 @@ describe("pipes", () => {
         const p = yield* node(CAT, { stdin: PIPE, stdout: PIPE });
         const lines: string[] = [];
         for (const l of ["one", "two", "three"]) {
-          p.stdin!.write(l + "\n");
-          yield* p.stdin!.drain();
-          lines.push(text(yield* p.stdout!.readline()));
+          p.stdin.write(l + "\n");
+          yield* p.stdin.drain();
+          lines.push(text(yield* p.stdout.readline()));
         }
-        p.stdin!.close();
+        p.stdin.close();
         const rc = yield* p.wait();
-        const rest = yield* p.stdout!.read();
+        const rest = yield* p.stdout.read();
         return [lines, rc, rest.length] as const;
       }),
     );
@@ -242,7 +243,7 @@ describe("pipes", () => {
       Aio.gen(function* () {
         const p = yield* node("process.stdout.write('y'.repeat(1 << 20) + 'END')", { stdout: PIPE, limit: 1 << 20 });
         const rc = yield* p.wait();
-        const all = yield* p.stdout!.read();
+        const all = yield* p.stdout.read();
         return [rc, all.length, text(all.subarray(all.length - 3))] as const;
       }),
     );
@@ -255,7 +256,7 @@ describe("pipes", () => {
     const exit = await runExit(
       Aio.gen(function* () {
         const p = yield* node("process.stdout.write('z'.repeat(100) + '\\n')", { stdout: PIPE, limit: 10 });
-        return yield* p.stdout!.readuntil("\n").pipe(Aio.ensuring(p.wait()));
+        return yield* p.stdout.readuntil("\n").pipe(Aio.ensuring(p.wait()));
       }),
     );
     expect((errorOf(exit) as { _tag?: string })._tag).toBe("LimitOverrunError");
@@ -409,7 +410,7 @@ describe("cancellation (asyncio's rules)", () => {
         const exit = yield* Aio.exit(Aio.from(t));
         const aliveAfter = alive(p.pid);
         // The cancelled read consumed nothing.
-        const line = text(yield* p.stdout!.readline());
+        const line = text(yield* p.stdout.readline());
         yield* reap(p);
         return [exit, aliveAfter, line] as const;
       }),
@@ -451,7 +452,7 @@ describe("cancellation (asyncio's rules)", () => {
         const p = yield* node(SLEEP, { stdin: PIPE, stdout: PIPE });
         p.close();
         const rc = yield* p.wait();
-        return [rc, p.stdin!.isClosing()] as const;
+        return [rc, p.stdin.isClosing()] as const;
       }),
     );
     expect(rc).toBe(-9);
@@ -548,19 +549,19 @@ describe("properties", () => {
             for (const o of ops) {
               if (o.op === "write") {
                 if (closed) continue; // writing after close is dropped; asserted elsewhere
-                p.stdin!.write(o.bytes);
+                p.stdin.write(o.bytes);
                 written.push(o.bytes);
-                yield* Aio.exit(p.stdin!.drain());
+                yield* Aio.exit(p.stdin.drain());
               } else if (o.op === "close") {
-                p.stdin!.close();
+                p.stdin.close();
                 closed = true;
               } else {
                 p.kill();
                 killed = true;
               }
             }
-            p.stdin!.close();
-            const out = yield* p.stdout!.read();
+            p.stdin.close();
+            const out = yield* p.stdout.read();
             const rc = yield* p.wait();
             return [out, rc, Buffer.concat(written), killed, p.pid] as const;
           }),
