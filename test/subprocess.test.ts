@@ -27,9 +27,12 @@ import {
   createTask,
   decodeText,
   gather,
+  getRunningLoop,
   newEventLoop,
+  TimeoutError,
   run,
   runExit,
+  waitFor,
   withSubprocess,
   type Process,
   type SubprocessOptions,
@@ -81,6 +84,9 @@ const tmp = mkdtempSync(join(tmpdir(), "aio-subprocess-"));
 
 afterAll(() => {
   rmSync(tmp, { recursive: true, force: true });
+  // Only after a failure is one still alive (the last test asserts none is): do not let it
+  // outlive the run.
+  for (const c of hooks.spawned) if (c.pid !== undefined && alive(c.pid)) c.kill("SIGKILL");
 });
 
 describe("exit status", () => {
@@ -457,6 +463,39 @@ describe("cancellation (asyncio's rules)", () => {
     );
     expect(rc).toBe(-9);
     expect(stdinClosing).toBe(true);
+  });
+});
+
+describe("timeouts and virtual time", () => {
+  it("waitFor(proc.wait(), ms) times out without killing the child; terminate() then ends it (-15)", async () => {
+    const [err, aliveAfter, rc] = await run(
+      Aio.gen(function* () {
+        const p = yield* node(SLEEP);
+        const r = yield* Aio.exit(waitFor(p.wait(), 100));
+        const aliveAfter = alive(p.pid);
+        p.terminate();
+        return [errorOf(r), aliveAfter, yield* p.wait()] as const;
+      }),
+    );
+    expect(err).toBeInstanceOf(TimeoutError);
+    expect(aliveAfter).toBe(true);
+    expect(rc).toBe(-15);
+  });
+
+  it("on a virtual-time loop, waiting on a child is a host operation: the clock does not jump past it", async () => {
+    const [rc, out, elapsed] = await run(
+      Aio.gen(function* () {
+        const t0 = getRunningLoop().time();
+        const p = yield* node("setTimeout(() => console.log('late'), 200)", { stdout: PIPE });
+        const rc = yield* waitFor(p.wait(), 10_000);
+        const [out] = yield* waitFor(p.communicate(), 10_000);
+        return [rc, text(out), getRunningLoop().time() - t0] as const;
+      }),
+      { virtualTime: true },
+    );
+    expect(rc).toBe(0);
+    expect(out).toBe("late\n");
+    expect(elapsed).toBeLessThan(10_000);
   });
 });
 
