@@ -26,6 +26,7 @@ import * as waitTaskResults from "./wait_task_results.js";
 import * as taskResult from "./task_result.js";
 import * as threads from "./threads.js";
 import * as echoServer from "./echo_server.js";
+import * as subprocess from "./subprocess.js";
 
 /** Where an example prints its lines. */
 export type Log = (line: string) => void;
@@ -120,6 +121,11 @@ export const examples: Example[] = [
     name: "echo_server",
     description: "streams: the asyncio docs' TCP echo server and client on 127.0.0.1",
     run: echoServer.runExample,
+  },
+  {
+    name: "subprocess",
+    description: "subprocesses: the asyncio docs' run(cmd) with communicate, two children at once, readline, input",
+    run: subprocess.runExample,
   },
 ];
 

@@ -110,3 +110,4 @@ export * from "./taskgroups.js";
 export * from "./contextvars.js";
 export * from "./threads.js";
 export * from "./streams.js";
+export * from "./subprocess.js";

@@ -1,0 +1,49 @@
+/**
+ * @internal What the streams modules share: waiting on a host event, argument checks.
+ * @module streams/internal
+ */
+import * as AioM from "../Aio.js";
+import type { Aio } from "../Aio.js";
+import { getRunningLoop } from "../events.js";
+import { ConnectionResetError } from "./errors.js";
+
+/** The error of a write or drain on a connection that is gone. */
+export const connectionLost = (): ConnectionResetError => new ConnectionResetError("Connection lost");
+
+/**
+ * `Aio.async` for a wait on a socket event: counted as a host operation, so a
+ * virtual-time loop does not jump its clock past it (as for a pending promise).
+ * `register` returns its canceller.
+ */
+export const hostWait = <A, E>(register: (resume: (aio: Aio<A, E>) => void) => () => void): Aio<A, E> =>
+  AioM.async<A, E>((resume) => {
+    const loop = getRunningLoop();
+    let pending = true;
+    loop._hostPending(1);
+    const release = (): void => {
+      if (pending) {
+        pending = false;
+        loop._hostPending(-1);
+      }
+    };
+    const cancel = register((aio) => {
+      release();
+      resume(aio);
+    });
+    return () => {
+      release();
+      cancel();
+    };
+  });
+
+export const noop = (): void => {};
+
+export const checkLimit = (what: string, limit: number | undefined): void => {
+  if (limit !== undefined && (!Number.isInteger(limit) || limit <= 0))
+    throw new RangeError(`${what}: limit must be a positive integer, got ${String(limit)}`);
+};
+
+export const checkPort = (what: string, port: number): void => {
+  if (!Number.isInteger(port) || port < 0 || port > 65535)
+    throw new RangeError(`${what}: port must be an integer in 0..65535, got ${String(port)}`);
+};
