@@ -123,6 +123,35 @@ const SCENARIOS: readonly ScenarioSpec[] = [
     target: { vs: "native", max: 1.5 },
   },
   { id: "S11", title: "S11 1e4 concurrent runtime requests (Semaphore(64) 1 ms sleep + gather of 3)", unit: "µs/request", runs: 3, timeoutMs: 120_000, file: "s11-runtime.ts" },
+  {
+    id: "S12",
+    title: "S12 TCP echo, one connection, 64 MiB in 64 KiB writes with drain (throughput as time per MiB)",
+    unit: "ms/MiB",
+    runs: 3,
+    timeoutMs: 180_000,
+    file: "s12-streams.ts",
+    // ≥ 85% of raw node:net's throughput = ≤ 1 / 0.85 of its time per MiB.
+    target: { vs: "native", max: 1.18 },
+  },
+  {
+    id: "S13",
+    title: "S13 TCP 1-byte ping-pong, 1e5 round trips",
+    unit: "µs/round trip",
+    runs: 3,
+    timeoutMs: 180_000,
+    file: "s12-streams.ts",
+    target: { vs: "native", max: 1.3 },
+  },
+  {
+    id: "S14",
+    title: "S14 1,000 concurrent TCP connections, each echoing 100 lines (client readline)",
+    unit: "µs/line",
+    runs: 3,
+    timeoutMs: 180_000,
+    file: "s12-streams.ts",
+    // At least 2× effect's throughput.
+    target: { vs: "effect", max: 0.5 },
+  },
   { id: "S9", title: "S9 heap per suspended task (1e5 tasks, flatMap body)", unit: "bytes/task", runs: 3, timeoutMs: 60_000 },
   { id: "S9g", title: "S9g heap per suspended task (1e5 tasks, gen body)", unit: "bytes/task", runs: 3, timeoutMs: 60_000 },
 ];
