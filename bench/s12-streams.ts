@@ -28,10 +28,8 @@
  */
 import * as net from "node:net";
 import * as readline from "node:readline";
-import { Effect, Fiber } from "effect";
+import type { Effect as EffectT } from "effect";
 import type * as ESocket from "effect/socket/Socket";
-import * as NodeSocket from "@effect/platform-node/NodeSocket";
-import * as NodeSocketServer from "@effect/platform-node/NodeSocketServer";
 import { Aio, createTask, openConnection, run, startServer, type StreamReader, type StreamWriter } from "../src/index.js";
 import { benchMain, expectEq, median, now, type Impl, type Measurement } from "./lib.js";
 
@@ -157,105 +155,116 @@ const aioMeasure = (scenario: string, warm: number, timed: number): Promise<numb
 
 // ----- effect --------------------------------------------------------------------------
 
-const effectEcho = (socket: ESocket.Socket): Effect.Effect<void> =>
-  Effect.gen(function* () {
-    const reader = yield* socket.reader;
-    const writer = yield* socket.writer;
-    for (;;) {
-      const chunks = yield* reader.pull;
-      yield* writer.writeAll(chunks);
-    }
-  }).pipe(Effect.ignore, Effect.scoped);
+/**
+ * effect and its platform package are imported only in the effect process: measured, merely
+ * loading them made the raw node:net echo of S12 2–4× slower in the same process (≈ 100–250
+ * against 400–800 ms per 64 MiB), for no reason of the native code's own.
+ */
+const effectMeasure = async (scenario: string, warm: number, timed: number): Promise<number[]> => {
+  const [{ Effect, Fiber }, NodeSocket, NodeSocketServer] = await Promise.all([
+    import("effect"),
+    import("@effect/platform-node/NodeSocket"),
+    import("@effect/platform-node/NodeSocketServer"),
+  ]);
+  const effectEcho = (socket: ESocket.Socket): EffectT.Effect<void> =>
+    Effect.gen(function* () {
+      const reader = yield* socket.reader;
+      const writer = yield* socket.writer;
+      for (;;) {
+        const chunks = yield* reader.pull;
+        yield* writer.writeAll(chunks);
+      }
+    }).pipe(Effect.ignore, Effect.scoped);
 
-/** Opens a client connection: the reader's acquisition dials. */
-const effectConnect = (port: number) =>
-  Effect.gen(function* () {
-    const socket = yield* NodeSocket.makeNet({ host: HOST, port });
-    const reader = yield* socket.reader;
-    const writer = yield* socket.writer;
-    return { reader, writer };
-  });
+  /** Opens a client connection: the reader's acquisition dials. */
+  const effectConnect = (port: number) =>
+    Effect.gen(function* () {
+      const socket = yield* NodeSocket.makeNet({ host: HOST, port });
+      const reader = yield* socket.reader;
+      const writer = yield* socket.writer;
+      return { reader, writer };
+    });
 
-const effectClient = (scenario: string, port: number): Effect.Effect<number, ESocket.SocketError> => {
-  switch (scenario) {
-    case "S12":
-      return Effect.scoped(
-        Effect.gen(function* () {
-          const { reader, writer } = yield* effectConnect(port);
-          const sender = yield* Effect.forkChild(
-            Effect.gen(function* () {
-              for (let sent = 0; sent < TOTAL; sent += CHUNK) yield* writer.write(payload);
-            }),
-          );
-          let got = 0;
-          while (got < TOTAL) {
-            const chunks = yield* reader.pull;
-            for (const c of chunks) got += c.length;
-          }
-          yield* Fiber.join(sender);
-          return got;
-        }),
-      );
-    case "S13":
-      return Effect.scoped(
-        Effect.gen(function* () {
-          const { reader, writer } = yield* effectConnect(port);
-          let n = 0;
-          for (let i = 0; i < PINGS; i++) {
-            yield* writer.write(ONE);
-            for (const c of yield* reader.pull) n += c.length;
-          }
-          return n;
-        }),
-      );
-    default: {
-      const decoder = new TextDecoder();
-      const one = Effect.scoped(
-        Effect.gen(function* () {
-          const { reader, writer } = yield* effectConnect(port);
-          let ok = 0;
-          let buf = "";
-          for (let i = 0; i < LINES; i++) {
-            const line = lineOf(i);
-            yield* writer.write(line);
-            let nl = buf.indexOf("\n");
-            while (nl === -1) {
-              for (const c of yield* reader.pull) buf += typeof c === "string" ? c : decoder.decode(c, { stream: true });
-              nl = buf.indexOf("\n");
+  const effectClient = (scenario: string, port: number): EffectT.Effect<number, ESocket.SocketError> => {
+    switch (scenario) {
+      case "S12":
+        return Effect.scoped(
+          Effect.gen(function* () {
+            const { reader, writer } = yield* effectConnect(port);
+            const sender = yield* Effect.forkChild(
+              Effect.gen(function* () {
+                for (let sent = 0; sent < TOTAL; sent += CHUNK) yield* writer.write(payload);
+              }),
+            );
+            let got = 0;
+            while (got < TOTAL) {
+              const chunks = yield* reader.pull;
+              for (const c of chunks) got += c.length;
             }
-            if (buf.slice(0, nl + 1) === line) ok++;
-            buf = buf.slice(nl + 1);
-          }
-          return ok;
-        }),
-      );
-      return Effect.forEach(Array.from({ length: CONNS }), () => one, { concurrency: "unbounded" }).pipe(
-        Effect.map((oks) => oks.reduce((a, b) => a + b, 0)),
-      );
+            yield* Fiber.join(sender);
+            return got;
+          }),
+        );
+      case "S13":
+        return Effect.scoped(
+          Effect.gen(function* () {
+            const { reader, writer } = yield* effectConnect(port);
+            let n = 0;
+            for (let i = 0; i < PINGS; i++) {
+              yield* writer.write(ONE);
+              for (const c of yield* reader.pull) n += c.length;
+            }
+            return n;
+          }),
+        );
+      default: {
+        const decoder = new TextDecoder();
+        const one = Effect.scoped(
+          Effect.gen(function* () {
+            const { reader, writer } = yield* effectConnect(port);
+            let ok = 0;
+            let buf = "";
+            for (let i = 0; i < LINES; i++) {
+              const line = lineOf(i);
+              yield* writer.write(line);
+              let nl = buf.indexOf("\n");
+              while (nl === -1) {
+                for (const c of yield* reader.pull) buf += typeof c === "string" ? c : decoder.decode(c, { stream: true });
+                nl = buf.indexOf("\n");
+              }
+              if (buf.slice(0, nl + 1) === line) ok++;
+              buf = buf.slice(nl + 1);
+            }
+            return ok;
+          }),
+        );
+        return Effect.forEach(Array.from({ length: CONNS }), () => one, { concurrency: "unbounded" }).pipe(
+          Effect.map((oks) => oks.reduce((a, b) => a + b, 0)),
+        );
+      }
     }
-  }
-};
+  };
 
-const effectMeasure = (scenario: string, warm: number, timed: number): Promise<number[]> =>
-  Effect.runPromise(
-    Effect.scoped(
-      Effect.gen(function* () {
-        const server = yield* NodeSocketServer.make({ host: HOST, port: 0, backlog: BACKLOG });
-        const port = (server.address as { readonly port: number }).port;
-        const serving = yield* Effect.forkChild(server.run(effectEcho));
-        const times: number[] = [];
-        for (let i = 0; i < warm + timed; i++) {
-          const t0 = now();
-          const got = yield* effectClient(scenario, port);
-          const ms = now() - t0;
-          check(scenario, got);
-          if (i >= warm) times.push(ms);
-        }
-        yield* Fiber.interrupt(serving);
-        return times;
-      }),
-    ),
-  );
+  return Effect.runPromise(
+      Effect.scoped(
+        Effect.gen(function* () {
+          const server = yield* NodeSocketServer.make({ host: HOST, port: 0, backlog: BACKLOG });
+          const port = (server.address as { readonly port: number }).port;
+          const serving = yield* Effect.forkChild(server.run(effectEcho));
+          const times: number[] = [];
+          for (let i = 0; i < warm + timed; i++) {
+            const t0 = now();
+            const got = yield* effectClient(scenario, port);
+            const ms = now() - t0;
+            check(scenario, got);
+            if (i >= warm) times.push(ms);
+          }
+          yield* Fiber.interrupt(serving);
+          return times;
+        }),
+      ),
+    );
+};
 
 // ----- native node:net -----------------------------------------------------------------
 
