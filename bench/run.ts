@@ -421,7 +421,7 @@ const main = async (): Promise<void> => {
       const verdict = r === undefined ? "n/a" : `${r.toFixed(2)}× → ${r <= t.max ? "met" : "NOT met"}`;
       return `${spec.id} aio-ts ≤ ${t.max}× ${t.vs}: ${verdict}`;
     });
-    notes.push(`Targets (issue 10, ratios of medians in this run): ${parts.join("; ")}.`);
+    notes.push(`Targets (issues 10 and 11, ratios of medians in this run): ${parts.join("; ")}.`);
   }
   const get = (id: string, impl: Impl): Cell | undefined => cells.get(`${id}/${impl}`);
   if (get("S2", "aio") !== undefined) {
@@ -516,7 +516,7 @@ const main = async (): Promise<void> => {
     "",
     `Measured ${new Date().toISOString()}. ${env}`,
     "",
-    "Implementations: **aio-ts** (`src/`), **effect** 4.1.0 (`Effect.gen`, `Effect.flatMap`, `Effect.forkChild` + `Fiber.join`, `Effect.sleep`, `Deferred`, `Effect.runSync`/`runPromise`), **native** (async/await, Promises, `setTimeout`), **plain-JS floor** (bench/floor.ts: the same work with no library, where a row has one). effect / aio-ts > 1: aio-ts is faster; aio-ts / native and aio-ts / floor > 1: aio-ts is slower.",
+    "Implementations: **aio-ts** (`src/`), **effect** 4.1.0 (`Effect.gen`, `Effect.flatMap`, `Effect.forkChild` + `Fiber.join`, `Effect.sleep`, `Deferred`, `Effect.runSync`/`runPromise`), **native** (async/await, Promises, `setTimeout`), **plain-JS floor** (bench/floor.ts: the same work with no library, where a row has one). S12–S14 (bench/s12-streams.ts, TCP on 127.0.0.1, server and client in one process): aio-ts `startServer` / `openConnection`, effect `@effect/platform-node` `NodeSocketServer` / `NodeSocket.makeNet`, native raw `node:net` callbacks; S12 is reported as time per MiB so that lower is better, as in every other row. effect / aio-ts > 1: aio-ts is faster; aio-ts / native and aio-ts / floor > 1: aio-ts is slower.",
     "",
     table,
     "",
