@@ -246,24 +246,24 @@ const effectMeasure = async (scenario: string, warm: number, timed: number): Pro
   };
 
   return Effect.runPromise(
-      Effect.scoped(
-        Effect.gen(function* () {
-          const server = yield* NodeSocketServer.make({ host: HOST, port: 0, backlog: BACKLOG });
-          const port = (server.address as { readonly port: number }).port;
-          const serving = yield* Effect.forkChild(server.run(effectEcho));
-          const times: number[] = [];
-          for (let i = 0; i < warm + timed; i++) {
-            const t0 = now();
-            const got = yield* effectClient(scenario, port);
-            const ms = now() - t0;
-            check(scenario, got);
-            if (i >= warm) times.push(ms);
-          }
-          yield* Fiber.interrupt(serving);
-          return times;
-        }),
-      ),
-    );
+    Effect.scoped(
+      Effect.gen(function* () {
+        const server = yield* NodeSocketServer.make({ host: HOST, port: 0, backlog: BACKLOG });
+        const port = (server.address as { readonly port: number }).port;
+        const serving = yield* Effect.forkChild(server.run(effectEcho));
+        const times: number[] = [];
+        for (let i = 0; i < warm + timed; i++) {
+          const t0 = now();
+          const got = yield* effectClient(scenario, port);
+          const ms = now() - t0;
+          check(scenario, got);
+          if (i >= warm) times.push(ms);
+        }
+        yield* Fiber.interrupt(serving);
+        return times;
+      }),
+    ),
+  );
 };
 
 // ----- native node:net -----------------------------------------------------------------
