@@ -123,6 +123,35 @@ const SCENARIOS: readonly ScenarioSpec[] = [
     target: { vs: "native", max: 1.5 },
   },
   { id: "S11", title: "S11 1e4 concurrent runtime requests (Semaphore(64) 1 ms sleep + gather of 3)", unit: "µs/request", runs: 3, timeoutMs: 120_000, file: "s11-runtime.ts" },
+  {
+    id: "S12",
+    title: "S12 TCP echo, one connection, 64 MiB in 64 KiB writes with drain (throughput as time per MiB)",
+    unit: "ms/MiB",
+    runs: 3,
+    timeoutMs: 180_000,
+    file: "s12-streams.ts",
+    // ≥ 85% of raw node:net's throughput = ≤ 1 / 0.85 of its time per MiB.
+    target: { vs: "native", max: 1.18 },
+  },
+  {
+    id: "S13",
+    title: "S13 TCP 1-byte ping-pong, 1e5 round trips",
+    unit: "µs/round trip",
+    runs: 3,
+    timeoutMs: 180_000,
+    file: "s12-streams.ts",
+    target: { vs: "native", max: 1.3 },
+  },
+  {
+    id: "S14",
+    title: "S14 1,000 concurrent TCP connections, each echoing 100 lines (client readline)",
+    unit: "µs/line",
+    runs: 3,
+    timeoutMs: 180_000,
+    file: "s12-streams.ts",
+    // At least 2× effect's throughput.
+    target: { vs: "effect", max: 0.5 },
+  },
   { id: "S9", title: "S9 heap per suspended task (1e5 tasks, flatMap body)", unit: "bytes/task", runs: 3, timeoutMs: 60_000 },
   { id: "S9g", title: "S9g heap per suspended task (1e5 tasks, gen body)", unit: "bytes/task", runs: 3, timeoutMs: 60_000 },
 ];
@@ -392,7 +421,7 @@ const main = async (): Promise<void> => {
       const verdict = r === undefined ? "n/a" : `${r.toFixed(2)}× → ${r <= t.max ? "met" : "NOT met"}`;
       return `${spec.id} aio-ts ≤ ${t.max}× ${t.vs}: ${verdict}`;
     });
-    notes.push(`Targets (issue 10, ratios of medians in this run): ${parts.join("; ")}.`);
+    notes.push(`Targets (issues 10 and 11, ratios of medians in this run): ${parts.join("; ")}.`);
   }
   const get = (id: string, impl: Impl): Cell | undefined => cells.get(`${id}/${impl}`);
   if (get("S2", "aio") !== undefined) {
@@ -487,7 +516,7 @@ const main = async (): Promise<void> => {
     "",
     `Measured ${new Date().toISOString()}. ${env}`,
     "",
-    "Implementations: **aio-ts** (`src/`), **effect** 4.1.0 (`Effect.gen`, `Effect.flatMap`, `Effect.forkChild` + `Fiber.join`, `Effect.sleep`, `Deferred`, `Effect.runSync`/`runPromise`), **native** (async/await, Promises, `setTimeout`), **plain-JS floor** (bench/floor.ts: the same work with no library, where a row has one). effect / aio-ts > 1: aio-ts is faster; aio-ts / native and aio-ts / floor > 1: aio-ts is slower.",
+    "Implementations: **aio-ts** (`src/`), **effect** 4.1.0 (`Effect.gen`, `Effect.flatMap`, `Effect.forkChild` + `Fiber.join`, `Effect.sleep`, `Deferred`, `Effect.runSync`/`runPromise`), **native** (async/await, Promises, `setTimeout`), **plain-JS floor** (bench/floor.ts: the same work with no library, where a row has one). S12–S14 (bench/s12-streams.ts, TCP on 127.0.0.1, server and client in one process): aio-ts `startServer` / `openConnection`, effect `@effect/platform-node` `NodeSocketServer` / `NodeSocket.makeNet`, native raw `node:net` callbacks; S12 is reported as time per MiB so that lower is better, as in every other row. effect / aio-ts > 1: aio-ts is faster; aio-ts / native and aio-ts / floor > 1: aio-ts is slower.",
     "",
     table,
     "",
