@@ -114,7 +114,9 @@ export class StreamWriter {
       reader._setTransport(undefined);
       if (!reader.atEof() && reader.exception() === null) reader.feedEof();
       const lost = this._lost;
-      this._wake(this._drainWaiters, AioM.fail(lost ?? connectionLost()));
+      // The error (and its stack capture) only when a drain is waiting for it: most
+      // connections close with no drain pending (S14 profile: 0.4% of the run).
+      if (this._drainWaiters.size > 0) this._wake(this._drainWaiters, AioM.fail(lost ?? connectionLost()));
       this._wake(this._closeWaiters, lost === null ? AioM.void : AioM.fail(lost));
     };
     socket.on("data", onData);
