@@ -259,7 +259,8 @@ const measure = async (id: string): Promise<Measurement> => {
 /** The scenario ids, in table order. */
 export const WAITER_SCENARIOS: readonly string[] = Object.keys(rounds).flatMap((k) => [k, `${k}-c`]);
 
-if (process.argv[1]?.endsWith("s-waiters.ts")) {
+// Run as a script (bench/run.ts runs its esbuild bundle, bench/.build/s-waiters.mjs), not when imported.
+if (/s-waiters\.(?:ts|mjs)$/.test(process.argv[1] ?? "")) {
   void benchMain("bench/s-waiters.ts", WAITER_SCENARIOS.join("|"), (scenario, impl) => {
     if (impl !== "aio") return Promise.reject(new Error("aio only"));
     return measure(scenario);
