@@ -33,18 +33,11 @@ import { DebugGen } from "./debug.js";
 
 export type { YieldOf };
 
-/**
- * A lazy, immutable description of an asynchronous computation that succeeds with an
- * `A` or fails with a typed `E` (defects and interruptions are in its `Exit`, not in `E`).
- *
- * @example
- * ```ts
- * import { Aio, run } from "aio-ts";
- * const hello: Aio<string> = Aio.succeed("hello");
- * await run(hello); // "hello"
- * ```
- */
-export type Aio<A, E = never> = AioClass<A, E>;
+// `Aio` here is the class itself (re-exported as a type), not an alias of it: a consumer's
+// declaration emit can then name an inferred `Aio<…>` through the package entry (see
+// `AioClass` in index.ts). The class's own doc comment describes it.
+import type { Aio } from "./internal/aio.js";
+export type { Aio };
 
 /**
  * The success type of an Aio.

@@ -56,6 +56,17 @@ export declare namespace Aio {
   export type EitherLike<E, A> = AioModule.EitherLike<E, A>;
 }
 export type { YieldOf } from "./internal/aio.js";
+/**
+ * The class behind the `Aio` type, under a name of its own: a consumer's declaration emit
+ * (`declaration: true`) names an inferred Aio type through it (without it, TS2742: "the
+ * inferred type cannot be named without a reference to …/internal/aio.js"). Write `Aio`.
+ * @example
+ * ```ts
+ * import type { Aio, AioClass } from "aio-ts";
+ * const same = (a: Aio<number>): AioClass<number> => a;
+ * ```
+ */
+export type { Aio as AioClass } from "./internal/aio.js";
 import * as ScheduleModule from "./schedule.js";
 /**
  * The `Schedule` module: retry/repeat policies (`fixed`, `exponential`, `jittered`,
