@@ -53,78 +53,67 @@ const withTimeout = <A>(p: Promise<A>, ms: number): Promise<A> =>
     );
   });
 
-const s6 = async (impl: Impl, n: number): Promise<number> => {
+/** What each `waitFor` waits on, per implementation (S6, S6p). */
+interface WaitForWork {
+  readonly aio: Aio.Aio<number>;
+  readonly effect: Effect.Effect<number>;
+  /** A fresh promise per call. */
+  readonly native: () => Promise<number>;
+}
+
+/** `n` sequential `waitFor(work, 1000)` (effect: `Effect.timeout`), summed. */
+const waitForLoop = async (impl: Impl, n: number, work: WaitForWork): Promise<number> => {
   switch (impl) {
-    case "aio": {
-      const work = Aio.sleep(0, 1); // sleep(0): exactly one loop turn
+    case "aio":
       return run(
         Aio.gen(function* () {
           let s = 0;
-          for (let i = 0; i < n; i++) s += yield* waitFor(work, 1000);
+          for (let i = 0; i < n; i++) s += yield* waitFor(work.aio, 1000);
           return s;
         }),
       );
-    }
-    case "effect": {
-      const work = Effect.as(Effect.yieldNow, 1);
+    case "effect":
       return Effect.runPromise(
         Effect.gen(function* () {
           let s = 0;
-          for (let i = 0; i < n; i++) s += yield* Effect.timeout(work, 1000);
+          for (let i = 0; i < n; i++) s += yield* Effect.timeout(work.effect, 1000);
           return s;
         }),
       );
-    }
     case "native": {
-      const work = async (): Promise<number> => {
-        await undefined;
-        return 1;
-      };
       let s = 0;
-      for (let i = 0; i < n; i++) s += await withTimeout(work(), 1000);
+      for (let i = 0; i < n; i++) s += await withTimeout(work.native(), 1000);
       return s;
     }
     case "floor":
-      throw new Error("S6 has no floor row");
+      throw new Error("S6 and S6p have no floor row");
   }
 };
+
+/** S6: work that finishes after one loop turn (aio: `sleep(0)`), so no deadline fires. */
+const s6 = (impl: Impl, n: number): Promise<number> =>
+  waitForLoop(impl, n, {
+    aio: Aio.sleep(0, 1),
+    effect: Effect.as(Effect.yieldNow, 1),
+    native: async () => {
+      await undefined;
+      return 1;
+    },
+  });
 
 // ---------------------------------------------------------------------------------------
 // S6p
 
 const S6P_N = 10_000;
 
-const s6p = async (impl: Impl, n: number): Promise<number> => {
+/** S6p: a promise that is already resolved (the wait is one microtask). */
+const s6p = (impl: Impl, n: number): Promise<number> => {
   const resolved = Promise.resolve(1);
-  switch (impl) {
-    case "aio": {
-      const work = Aio.promise(() => resolved);
-      return run(
-        Aio.gen(function* () {
-          let s = 0;
-          for (let i = 0; i < n; i++) s += yield* waitFor(work, 1000);
-          return s;
-        }),
-      );
-    }
-    case "effect": {
-      const work = Effect.promise(() => resolved);
-      return Effect.runPromise(
-        Effect.gen(function* () {
-          let s = 0;
-          for (let i = 0; i < n; i++) s += yield* Effect.timeout(work, 1000);
-          return s;
-        }),
-      );
-    }
-    case "native": {
-      let s = 0;
-      for (let i = 0; i < n; i++) s += await withTimeout(resolved, 1000);
-      return s;
-    }
-    case "floor":
-      throw new Error("S6p has no floor row");
-  }
+  return waitForLoop(impl, n, {
+    aio: Aio.promise(() => resolved),
+    effect: Effect.promise(() => resolved),
+    native: () => resolved,
+  });
 };
 
 // ---------------------------------------------------------------------------------------

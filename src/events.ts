@@ -23,20 +23,10 @@
 import { BaseEventLoop } from "./base-events.js";
 import { Context } from "./contextvars.js";
 import { Aio as AioClass, type Aio } from "./internal/aio.js";
-import {
-  currentContextData,
-  setRunningLoop,
-  getRunningLoop,
-  peekRunningLoop,
-  type ContextSlot,
-} from "./internal/context.js";
+import { currentContextData, getRunningLoop, type ContextSlot } from "./internal/context.js";
 import { Task } from "./internal/fiber.js";
 import { Future } from "./internal/future.js";
-import { type LoopCore, type Runnable, type Timer } from "./internal/loop.js";
-import { TimerHeap } from "./internal/heap.js";
-import { UnreadFailures } from "./internal/unread.js";
-import { debugMode, recordTaskSite, taskSite, userFrames } from "./internal/debug.js";
-import { dumpTasks, runBatchDebug, taskInfo, type TaskInfo } from "./debug.js";
+import { dumpTasks, taskInfo, type TaskInfo } from "./debug.js";
 import { Handle, TimerHandle } from "./handles.js";
 import {
   callbackContext,
@@ -47,7 +37,6 @@ import {
   type TaskFactory,
   type TaskOptions,
 } from "./loop-options.js";
-import * as Exit from "./Exit.js";
 
 export { getRunningLoop };
 export { Handle, TimerHandle };

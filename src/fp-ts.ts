@@ -43,8 +43,9 @@ import type { MonadThrow2 } from "fp-ts/MonadThrow";
 import type { Option } from "fp-ts/Option";
 import type { Task } from "fp-ts/Task";
 import type { TaskEither } from "fp-ts/TaskEither";
-import { Aio, Exit, gather, runExit, runSyncExit } from "./index.js";
-import type { RunOptions, Runtime, RuntimeRunOptions } from "./index.js";
+import { Aio } from "./index.js";
+// The data-first operations the instances share (internal, not exported).
+import { _alt, _ap, _apPar, _bimap, _chain, _map, _mapLeft } from "./fp-ts/ops.js";
 
 // ----- the higher-kinded type ------------------------------------------------------------
 
@@ -74,10 +75,6 @@ declare module "fp-ts/HKT" {
     readonly [URI]: Aio<A, E>;
   }
 }
-
-// ----- the operations the instances share (internal: ./fp-ts/ops.ts) -------------------------
-
-import { _alt, _ap, _apPar, _bimap, _chain, _map, _mapLeft } from "./fp-ts/ops.js";
 
 // ----- constructors and natural transformations ---------------------------------------------
 

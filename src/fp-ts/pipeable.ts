@@ -2,28 +2,8 @@
  * `aio-ts/fp-ts`: the data-last (pipeable) functions with fp-ts's names, and the array traversals.
  * @module
  */
-import type { Alt2 } from "fp-ts/Alt";
-import type { Applicative2 } from "fp-ts/Applicative";
-import type { Apply2 } from "fp-ts/Apply";
-import type { Bifunctor2 } from "fp-ts/Bifunctor";
-import type { Chain2 } from "fp-ts/Chain";
-import type { Either } from "fp-ts/Either";
-import type { FromEither2 } from "fp-ts/FromEither";
-import type { FromIO2 } from "fp-ts/FromIO";
-import type { FromTask2 } from "fp-ts/FromTask";
 import type { LazyArg } from "fp-ts/function";
-import type { Functor2 } from "fp-ts/Functor";
-import type { IO } from "fp-ts/IO";
-import type { IOEither } from "fp-ts/IOEither";
-import type { Monad2 } from "fp-ts/Monad";
-import type { MonadIO2 } from "fp-ts/MonadIO";
-import type { MonadTask2 } from "fp-ts/MonadTask";
-import type { MonadThrow2 } from "fp-ts/MonadThrow";
-import type { Option } from "fp-ts/Option";
-import type { Task } from "fp-ts/Task";
-import type { TaskEither } from "fp-ts/TaskEither";
-import { Aio, Exit, gather, runExit, runSyncExit } from "../index.js";
-import type { RunOptions, Runtime, RuntimeRunOptions } from "../index.js";
+import { Aio, gather } from "../index.js";
 import { _ap, _apPar, _bimap } from "./ops.js";
 
 // ----- pipeable functions (data-last) -------------------------------------------------------
