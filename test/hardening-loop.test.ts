@@ -295,7 +295,11 @@ describe("run() shutdown leaves nothing behind", () => {
 describe("failures are reported when they are lost, not at close", () => {
   const fixture = fileURLToPath(new URL("./fixtures/unretrieved-gc.ts", import.meta.url));
 
-  const runFixture = (): Promise<ChildResult> => runNode(fixture, { nodeArgs: ["--expose-gc"] });
+  // 10^5 lost failures: the bound is per failure (20 B, against the old ~200 B each), and
+  // at 2 x 10^4 the heap reading's own noise (a few hundred KB when the whole suite runs at
+  // once: 533 KB once, against 90-180 KB alone) was as large as the whole bound.
+  const runFixture = (): Promise<ChildResult> =>
+    runNode(fixture, { nodeArgs: ["--expose-gc"], env: { ...process.env, FAILURES: "100000" } });
 
   it(
     "a failed fire-and-forget task is reported soon after it is collected, once, with memory bounded",
