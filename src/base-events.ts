@@ -37,14 +37,11 @@ import * as Exit from "./Exit.js";
 /** The public loop type, as the kernel names it (events.ts registers `EventLoop`). */
 type PublicLoop = PublicTypes["EventLoop"];
 
+/** @internal */
 /**
  * How long (ms) the loop runs iterations inside one host callback before it lets the
- * host run I/O callbacks (it then continues in a `setImmediate`).
- * @example
- * ```ts
- * import { HOST_SLICE_MS } from "aio-ts";
- * console.log(`host I/O waits at most about ${HOST_SLICE_MS} ms behind busy fibers`);
- * ```
+ * host run I/O callbacks (it then continues in a `setImmediate`). A tuning constant, not
+ * public API (tests import it from here).
  */
 export const HOST_SLICE_MS = 10;
 
@@ -70,34 +67,58 @@ const realClock = (): number => performance.now();
  * ```
  */
 export abstract class BaseEventLoop implements LoopCore {
+  /** @internal */
   protected _ready: Runnable[] = [];
+  /** @internal */
   protected _spare: Runnable[] = [];
+  /** @internal */
   protected readonly _timers = new TimerHeap<Timer>();
+  /** @internal */
   protected _seq = 0;
+  /** @internal */
   protected readonly _virtual: boolean;
+  /** @internal */
   /** Virtual time; on a real-time loop, the last clock reading inside a host callback. */
   protected _now = 0;
+  /** @internal */
   protected _sinceClock = 0;
+  /** @internal */
   protected readonly _clockStart: number;
+  /** @internal */
   protected _running = false;
+  /** @internal */
   protected _stopping = false;
+  /** @internal */
   protected _closed = false;
+  /** @internal */
   protected _inTick = false;
+  /** @internal */
   protected _tickQueued = false;
+  /** @internal */
   protected _hostTimer: ReturnType<typeof setTimeout> | undefined = undefined;
+  /** @internal */
   protected _hostTimerWhen = Infinity;
+  /** @internal */
   protected _hostPendingCount = 0;
+  /** @internal */
   /** Settles the promise of `runForever` / `runUntilComplete`: with `failed`, it rejects. */
   protected _onStop: ((failed: boolean, error: unknown) => void) | undefined = undefined;
+  /** @internal */
   /** Pending tasks, as an intrusive doubly linked list (cheaper than a Set per task). */
   protected _taskHead: Task<unknown, unknown> | null = null;
+  /** @internal */
   /** Failures nobody has read yet (asyncio's "exception was never retrieved" reports). */
   protected readonly _unreadFailures = new UnreadFailures(this);
+  /** @internal */
   protected _exceptionHandler: ExceptionHandler | null = null;
+  /** @internal */
   protected _taskFactory: TaskFactory | null = null;
+  /** @internal */
   /** Debug mode (see `setDebug`): the batch loop takes its timed variant, tasks record sites. */
   protected _debug: boolean;
+  /** @internal */
   protected _slowCallbackMs = 100;
+  /** @internal */
   protected readonly _immediateTick = (): void => {
     this._tickQueued = false;
     this._runTick();
@@ -129,6 +150,7 @@ export abstract class BaseEventLoop implements LoopCore {
     return this._inTick && !this._virtual ? this._now : this.time();
   }
 
+  /** @internal */
   protected _readClock(): void {
     if (!this._virtual) this._now = realClock() - this._clockStart;
     this._sinceClock = 0;
@@ -207,6 +229,7 @@ export abstract class BaseEventLoop implements LoopCore {
     return this._closed;
   }
 
+  /** @internal */
   protected _checkClosed(): void {
     if (this._closed) throw new EventLoopError("Event loop is closed");
   }
@@ -266,6 +289,7 @@ export abstract class BaseEventLoop implements LoopCore {
     return new Promise((resolve, reject) => this._start((failed, error) => (failed ? reject(error) : resolve())));
   }
 
+  /** @internal */
   /**
    * A closed loop, this loop already running, or another loop running now (synchronously
    * below us on the stack: we are inside one of its callbacks) is an error, as in asyncio.
@@ -342,12 +366,14 @@ export abstract class BaseEventLoop implements LoopCore {
     }
   }
 
+  /** @internal */
   protected _start(onStop: (failed: boolean, error: unknown) => void): void {
     this._running = true;
     this._onStop = onStop;
     this._runTick();
   }
 
+  /** @internal */
   /** Ends the run: the loop is not running any more, whatever happened. */
   protected _finishRun(failed = false, error: unknown = undefined): void {
     this._running = false;
@@ -358,6 +384,7 @@ export abstract class BaseEventLoop implements LoopCore {
     onStop?.(failed, error);
   }
 
+  /** @internal */
   /**
    * One host callback's worth of work: iterations back to back until the ready queue is
    * empty, the loop is stopped, or the time slice is used up.
@@ -418,12 +445,14 @@ export abstract class BaseEventLoop implements LoopCore {
     else this._finishRun();
   }
 
+  /** @internal */
   protected _queueImmediate(): void {
     if (this._tickQueued) return;
     this._tickQueued = true;
     setImmediate(this._virtual ? this._virtualTick : this._immediateTick);
   }
 
+  /** @internal */
   /** Virtual time: called when the host had a turn; jumps the clock if still idle. */
   protected readonly _virtualTick = (): void => {
     this._tickQueued = false;
@@ -435,6 +464,7 @@ export abstract class BaseEventLoop implements LoopCore {
     this._runTick();
   };
 
+  /** @internal */
   /** asyncio's _run_once: due timers onto the ready queue, then one batch of callbacks. */
   protected _runOnce(): number {
     const timers = this._timers;
@@ -469,6 +499,7 @@ export abstract class BaseEventLoop implements LoopCore {
     return n;
   }
 
+  /** @internal */
   /**
    * Arms the one host timer for the earliest deadline. A host timer already armed for
    * that deadline or an earlier one is kept: when it fires early it finds nothing due and
@@ -489,12 +520,14 @@ export abstract class BaseEventLoop implements LoopCore {
     this._hostTimer = setTimeout(this._onHostTimer, delay);
   }
 
+  /** @internal */
   protected readonly _onHostTimer = (): void => {
     this._hostTimer = undefined;
     this._hostTimerWhen = Infinity;
     this._runTick();
   };
 
+  /** @internal */
   protected _disarmHostTimer(): void {
     if (this._hostTimer !== undefined) {
       clearTimeout(this._hostTimer);

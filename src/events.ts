@@ -50,7 +50,7 @@ export type {
   TaskOptions,
 } from "./loop-options.js";
 
-export { BaseEventLoop, HOST_SLICE_MS } from "./base-events.js";
+export { BaseEventLoop } from "./base-events.js";
 
 const checkFn = (name: string, fn: unknown): void => {
   if (typeof fn !== "function") throw new TypeError(`${name}: the callback must be a function, got ${typeof fn}`);
@@ -289,6 +289,7 @@ export class EventLoop extends BaseEventLoop {
     }
   }
 
+  /** @internal */
   protected _callDefaultHandler(context: ExceptionContext): void {
     try {
       this.defaultExceptionHandler(context);

@@ -368,13 +368,18 @@ export class Queue<A> {
   /** @internal the loop this queue is bound to */
   _loop: EventLoop | undefined = undefined;
   /** @internal */ protected _store: Store<A>;
+  /** @internal */
   private readonly _maxsize: number;
   /** @internal */ readonly _getters = new WaiterQueue<Future<void>>();
   /** @internal */ readonly _putters = new WaiterQueue<Future<void>>();
+  /** @internal */
   private _unfinished = 0;
+  /** @internal */
   private readonly _finished = new Event();
   /** @internal */ _isShutdown = false;
+  /** @internal */
   private readonly _get: Aio.Aio<A, QueueShutDown>;
+  /** @internal */
   private readonly _join: Aio.Aio<void>;
 
   constructor(maxsize = 0) {

@@ -14,7 +14,6 @@ import type { EventLoop, TaskOptions } from "./events.js";
 
 export { Task, currentTask };
 export { sleep } from "./Aio.js";
-export { MAX_STEPS_PER_TURN } from "./internal/aio.js";
 
 /** `createTask(aio)`: makes the task on the running loop (inline under `yield*`). */
 class CreateTask<A, E> extends AioClass<Task<A, E>, never> {

@@ -2,7 +2,8 @@
  * Stack safety of the fiber run loop and fairness (MAX_STEPS_PER_TURN).
  */
 import { describe, it, expect } from "vitest";
-import { Aio, MAX_STEPS_PER_TURN, createTask, run, runSync } from "../src/index.js";
+import { Aio, createTask, run, runSync } from "../src/index.js";
+import { MAX_STEPS_PER_TURN } from "../src/internal/aio.js";
 import { V } from "./helpers.js";
 
 const BIG = 60_000;

@@ -10,7 +10,6 @@ import {
   CancelledError,
   EventLoopError,
   Exit,
-  MAX_STEPS_PER_TURN,
   Queue,
   Semaphore,
   Lock,
@@ -26,6 +25,7 @@ import {
   timeout,
   type Task,
 } from "../src/index.js";
+import { MAX_STEPS_PER_TURN } from "../src/internal/aio.js";
 import { V, defectOf, errorOf, expectInterrupted, vexit, vrun } from "./helpers.js";
 
 /** Step counts around the budget boundary, and far past it. */

@@ -19,8 +19,6 @@ import {
   Future,
   Handle,
   InvalidStateError,
-  MAX_STEPS_PER_TURN,
-  HOST_SLICE_MS,
   Task,
   TimeoutError,
   TimerHandle,
@@ -517,8 +515,6 @@ expect(isFuture);
 function expect(guard: (u: unknown) => u is Future<unknown, unknown>): void {
   void guard;
 }
-expectType<2048>(MAX_STEPS_PER_TURN);
-expectType<10>(HOST_SLICE_MS);
 
 // Future methods
 expectType<boolean>(fut.done());

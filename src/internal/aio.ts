@@ -31,10 +31,12 @@ export type Next = Aio<unknown, unknown> | null;
 /** @internal A frame's "keep unwinding": the fiber pops the next frame. */
 export const PASS: Next = Object.freeze({ _pass: true }) as unknown as Next;
 
-/** A continuation on the fiber stack. @internal */
+/** A continuation on the fiber stack. */
 export interface Frame {
+  /** @internal */
   /** Called with the fiber's value in `f._v`. */
   _ok(f: Fiber): Next;
+  /** @internal */
   /** Called with the fiber's failure in `f._cause`. */
   _err(f: Fiber): Next;
 }
@@ -49,25 +51,31 @@ export const SUSPENDED = 2;
 export const FINISHED = 3;
 
 /**
- * @internal What a primitive's `_eval` and a frame's `_ok` / `_err` may do with the fiber
+ * What a primitive's `_eval` and a frame's `_ok` / `_err` may do with the fiber
  * running them: the whole interface between the kernel (internal/fiber.ts, whose `Task`
  * implements it) and the primitives and combinators built on it. Combinators outside
  * internal/ see the fiber only as this type. Every member is a field or a method small
  * enough for V8 to inline: using it costs what touching the Task directly would.
  */
 export interface Fiber {
+  /** @internal */
   // Unwinding: how a primitive or frame answers.
   /** The value the fiber is returning (while it unwinds with success). */
   _v: unknown;
+  /** @internal */
   /** The failure the fiber is unwinding with (shares the slot of `_v`). */
   _cause: Cause.Cause<unknown>;
+  /** @internal */
   /** Pushes a continuation: its `_ok` / `_err` sees how what runs next ends. */
   _push(frame: Frame): void;
+  /** @internal */
   /** Continues unwinding now with `_v` (pops frames); what a completed primitive returns. */
   _ret(): Next;
+  /** @internal */
   /** Continues unwinding now with `_cause`. */
   _fail(): Next;
 
+  /** @internal */
   // Where it runs, and the fiber as a task (its public side: the `Task` methods).
   /** The loop the fiber runs on: its clock, ready queue and timer heap. */
   readonly _loop: LoopCore;
@@ -84,27 +92,37 @@ export interface Fiber {
   /** Cancellation requests not withdrawn (asyncio's `cancelling()`). */
   cancelling(): number;
 
+  /** @internal */
   // Cancellation.
   /** Whether a cancellation may be delivered now (not in an uninterruptible region). */
   _interruptible: boolean;
+  /** @internal */
   /** A cancellation was requested and is not delivered yet. */
   _mustCancel: boolean;
+  /** @internal */
   /** The message of the last cancellation request. */
   readonly _cancelMsg: string | undefined;
+  /** @internal */
   /** Delivers the pending cancellation now: consumes it, answers its interruption. */
   _cancelNow(): Aio<never, never>;
 
+  /** @internal */
   // Suspension (the suspending primitives: sleep, a callback, a future, never).
   /** What the fiber is suspended on; a wake-up checks it is still the same. */
   _waitingOn: unknown;
+  /** @internal */
   /** SCHEDULED, RUNNING, SUSPENDED or FINISHED. */
   _runState: number;
+  /** @internal */
   /** What to evaluate when the fiber runs next (with `_run`: resume in place). */
   _resumeWith: Aio<unknown, unknown> | null;
+  /** @internal */
   /** Runs the fiber now (from a timer the loop runs): continues with `_resumeWith`. */
   _run(): void;
+  /** @internal */
   /** Puts the suspended fiber on the ready queue to continue with `next`. */
   _scheduleResume(next: Aio<unknown, unknown> | null): void;
+  /** @internal */
   /** Called by a future the fiber waits on (`_waitingOn`) once it is done. */
   _wakeFromFuture(fut: object): void;
 }
@@ -113,6 +131,9 @@ export interface Fiber {
 // The Aio value
 
 declare const YieldBrand: unique symbol;
+/** The keys of `Aio`'s phantom types (type-only: nothing exists at run time). */
+declare const SuccessType: unique symbol;
+declare const ErrorType: unique symbol;
 
 /**
  * What `yield*` of an `Aio<A, E>` (or a Future) yields, at the type level: only its error
@@ -160,9 +181,9 @@ export interface Aio<A, E = never> {
  * ```
  */
 export abstract class Aio<A, E = never> {
-  /** Phantom types: `A` and `E` are covariant. */
-  declare readonly _A: () => A;
-  declare readonly _E: () => E;
+  /** Phantom types: `A` and `E` are covariant (keyed by symbols no user can name or reach). */
+  declare readonly [SuccessType]: () => A;
+  declare readonly [ErrorType]: () => E;
 
   /** @internal Evaluates this primitive on fiber `f`. */
   abstract _eval(f: Fiber): Next;
@@ -302,9 +323,11 @@ export const clearPendingYield = (): void => {
 // ---------------------------------------------------------------------------------------
 // The step budget (shared by the run loop and the inline `yield*` fast paths)
 
+/** @internal */
 /**
  * How many primitive steps a fiber runs before it yields to the loop (goes to the back
- * of the ready queue), so one busy fiber cannot starve the others.
+ * of the ready queue), so one busy fiber cannot starve the others. A tuning constant, not
+ * public API (tests import it from here).
  */
 export const MAX_STEPS_PER_TURN = 2048;
 

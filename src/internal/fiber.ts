@@ -112,6 +112,7 @@ export class Task<A, E = never> extends Future<A, E> implements Fiber {
   /** @internal what the fiber is suspended on (a future, timer, callback token) */
   _waitingOn: unknown = null;
   /** @internal */ _cancelMsg: string | undefined = undefined;
+  /** @internal */
   /** The name, or until one is set, the task number (named `Task-N` lazily). */
   private _name: string | number;
   /** @internal the loop's list of pending tasks */ _prevTask: Task<unknown, unknown> | null = null;
@@ -127,6 +128,7 @@ export class Task<A, E = never> extends Future<A, E> implements Fiber {
   get _cause(): Cause.Cause<unknown> {
     return this._v as Cause.Cause<unknown>;
   }
+  /** @internal */
   set _cause(cause: Cause.Cause<unknown>) {
     this._v = cause;
   }
@@ -134,6 +136,7 @@ export class Task<A, E = never> extends Future<A, E> implements Fiber {
   get _numCancels(): number {
     return this._flags >>> CANCELS_SHIFT;
   }
+  /** @internal */
   set _numCancels(n: number) {
     this._flags = (this._flags & ((1 << CANCELS_SHIFT) - 1)) | (n << CANCELS_SHIFT);
   }
@@ -141,6 +144,7 @@ export class Task<A, E = never> extends Future<A, E> implements Fiber {
   get _runState(): number {
     return this._flags & RUN_STATE;
   }
+  /** @internal */
   set _runState(state: number) {
     this._flags = (this._flags & ~RUN_STATE) | state;
   }
@@ -148,6 +152,7 @@ export class Task<A, E = never> extends Future<A, E> implements Fiber {
   get _interruptible(): boolean {
     return (this._flags & INTERRUPTIBLE) !== 0;
   }
+  /** @internal */
   set _interruptible(on: boolean) {
     this._flags = on ? this._flags | INTERRUPTIBLE : this._flags & ~INTERRUPTIBLE;
   }
@@ -155,6 +160,7 @@ export class Task<A, E = never> extends Future<A, E> implements Fiber {
   get _mustCancel(): boolean {
     return (this._flags & MUST_CANCEL) !== 0;
   }
+  /** @internal */
   set _mustCancel(on: boolean) {
     this._flags = on ? this._flags | MUST_CANCEL : this._flags & ~MUST_CANCEL;
   }
@@ -431,6 +437,7 @@ export class Task<A, E = never> extends Future<A, E> implements Fiber {
     return null;
   }
 
+  /** @internal */
   private _complete(exit: Exit.Exit<A, E>): void {
     // asyncio: a task that was cancelled and then returned without suspending again
     // ends cancelled.

@@ -263,6 +263,7 @@ export class Future<A, E = never> {
     this._addCallback(f);
   }
 
+  /** @internal */
   private _addCallback(c: CallbackEntry): void {
     const cbs = this._callbacks;
     if (cbs === null) {

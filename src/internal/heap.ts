@@ -17,13 +17,15 @@
  * An item's `_index` says where it stands: `PENDING`, `REMOVED` (its entry is still in
  * the heap), or `OUT`. Only an `OUT` item may be pushed, so an entry left by a removed
  * timer can never make it fire.
- * @internal
  */
 export interface HeapItem {
+  /** @internal */
   /** The deadline, in loop time (ms). */
   readonly _when: number;
+  /** @internal */
   /** Insertion sequence number: ties on `_when` run in insertion order. */
   readonly _seq: number;
+  /** @internal */
   /** `PENDING` (1) while in a heap, `REMOVED` (-2) while its dead entry is, else `OUT` (-1). */
   _index: number;
 }
@@ -35,6 +37,7 @@ const OUT = -1;
 /** Removed entries tolerated before a rebuild is considered. */
 const MIN_REMOVED_FOR_REBUILD = 64;
 
+/** @internal */
 export class TimerHeap<T extends HeapItem> {
   private items: Array<T | undefined> = [];
   private whens = new Float64Array(64);

@@ -2,16 +2,16 @@
  * What the kernel needs from the event loop, as interfaces: the fibers, futures and
  * timers depend on `LoopCore`, never on events.ts (which builds on them), so the import
  * graph of src/ has no cycle.
- * @internal
  */
 import type { HeapItem } from "./heap.js";
 
-/** Something the ready queue can run. @internal */
+/** Something the ready queue can run. */
 export interface Runnable {
+  /** @internal */
   _run(): void;
 }
 
-/** A timer the loop's heap can hold. @internal */
+/** A timer the loop's heap can hold. */
 export interface Timer extends HeapItem, Runnable {}
 
 /**
@@ -27,24 +27,35 @@ export interface LoopExceptionContext {
   readonly handle?: unknown;
 }
 
-/** The part of the event loop the kernel uses. @internal */
+/** The part of the event loop the kernel uses. */
 export interface LoopCore {
   time(): number;
+  /** @internal */
   _clock(): number;
+  /** @internal */
   _enqueue(r: Runnable): void;
+  /** @internal */
   _addTimer(t: Timer): void;
+  /** @internal */
   _removeTimer(t: Timer): void;
+  /** @internal */
   _nextSeq(): number;
+  /** @internal */
   /** A task was created on this loop (it joins the list of pending tasks). */
   _taskStarted(t: object): void;
+  /** @internal */
   /** A task finished. */
   _taskDone(t: object): void;
+  /** @internal */
   /** A future failed and nobody has read the failure yet. */
   _noteUnretrieved(f: object): void;
+  /** @internal */
   /** Its failure was read after all. */
   _retrieved(f: object): void;
+  /** @internal */
   _hostPending(delta: number): void;
   callSoon<Args extends readonly unknown[]>(fn: (...args: Args) => void, ...args: Args): unknown;
+  /** @internal */
   callExceptionHandler(context: LoopExceptionContext): void;
 }
 
@@ -55,15 +66,14 @@ export interface LoopCore {
  * their class here by declaration merging (`declare module "./internal/loop.js"`), and
  * `Future.getLoop()`, `getRunningLoop()` and `new Task(loop, aio, name, eager, context)`
  * then show exactly `EventLoop` and `Context`. The kernel itself uses only `LoopCore`.
- * @internal
  */
 export interface PublicTypes {}
 
 /**
  * The public `EventLoop` class, as registered by events.ts (the alias has its own name:
- * inside the `declare module` block, `EventLoop` must mean events.ts's class). @internal
+ * inside the `declare module` block, `EventLoop` must mean events.ts's class).
  */
 export type PublicEventLoop = PublicTypes extends { readonly EventLoop: infer L } ? L : LoopCore;
 
-/** The public `Context` class, as registered by contextvars.ts. @internal */
+/** The public `Context` class, as registered by contextvars.ts. */
 export type PublicContext = PublicTypes extends { readonly Context: infer C } ? C : object;

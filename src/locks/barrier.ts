@@ -34,10 +34,15 @@ type BarrierState = "filling" | "draining" | "resetting" | "broken";
  * ```
  */
 export class Barrier {
+  /** @internal */
   private readonly _cond = new Condition();
+  /** @internal */
   private readonly _parties: number;
+  /** @internal */
   private _state: BarrierState = "filling";
+  /** @internal */
   private _count = 0;
+  /** @internal */
   private readonly _waitAio: Aio.Aio<number, BrokenBarrierError>;
 
   constructor(parties: number) {

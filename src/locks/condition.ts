@@ -43,8 +43,11 @@ import { isCancelled, Lock, withLock, type Acquirable } from "./lock.js";
 export class Condition implements Acquirable {
   /** @internal the loop this condition is bound to */
   _loop: EventLoop | undefined = undefined;
+  /** @internal */
   private readonly _lock: Lock;
+  /** @internal */
   private readonly _waiters = new WaiterQueue<Future<boolean>>();
+  /** @internal */
   private readonly _wait: Aio.Aio<true>;
 
   constructor(lock?: Lock) {

@@ -30,8 +30,11 @@ import { debugActive, labelWaiter } from "../internal/debug.js";
 export class Event {
   /** @internal the loop this event is bound to */
   _loop: EventLoop | undefined = undefined;
+  /** @internal */
   private readonly _waiters = new WaiterQueue<Future<true>>();
+  /** @internal */
   private _value = false;
+  /** @internal */
   private readonly _wait: Aio.Aio<true>;
 
   constructor() {

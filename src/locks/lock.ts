@@ -151,8 +151,11 @@ export const withPermit: (semaphore: Acquirable) => <A, E>(aio: Aio.Aio<A, E>) =
 export class Lock implements Acquirable {
   /** @internal the loop this lock is bound to */
   _loop: EventLoop | undefined = undefined;
+  /** @internal */
   private _waiters: WaiterQueue<Future<true>> | null = null;
+  /** @internal */
   private _locked = false;
+  /** @internal */
   private readonly _acquire: Aio.Aio<true>;
 
   constructor() {

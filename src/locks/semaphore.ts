@@ -36,7 +36,9 @@ export class Semaphore implements Acquirable {
   /** @internal the loop this semaphore is bound to */
   _loop: EventLoop | undefined = undefined;
   /** @internal */ protected _value: number;
+  /** @internal */
   private _waiters: WaiterQueue<Future<true>> | null = null;
+  /** @internal */
   private readonly _acquire: Aio.Aio<true>;
 
   constructor(value = 1) {
@@ -144,6 +146,7 @@ export class Semaphore implements Acquirable {
  * ```
  */
 export class BoundedSemaphore extends Semaphore {
+  /** @internal */
   private readonly _boundValue: number;
 
   constructor(value = 1) {

@@ -61,17 +61,27 @@ const checkSize = (what: string, n: number): void => {
 export class StreamReader {
   /** The buffer limit (see `StreamReaderOptions.limit`). */
   readonly limit: number;
+  /** @internal */
   // The live bytes are _buf[_start, _end). `_owned`: _buf is ours (we may write past
   // _end); otherwise it is a chunk given to feedData, never written into.
   private _buf: Buffer = EMPTY;
+  /** @internal */
   private _start = 0;
+  /** @internal */
   private _end = 0;
+  /** @internal */
   private _owned = false;
+  /** @internal */
   private _eof = false;
+  /** @internal */
   private _exception: SocketError | null = null;
+  /** @internal */
   private _waiter: ((aio: Aio<void>) => void) | undefined = undefined;
+  /** @internal */
   private _waiterLoop: EventLoop | undefined = undefined;
+  /** @internal */
   private _transport: Pausable | undefined = undefined;
+  /** @internal */
   private _paused = false;
 
   constructor(options: StreamReaderOptions = {}) {
@@ -360,6 +370,7 @@ export class StreamReader {
     return step;
   }
 
+  /** @internal */
   /**
    * One attempt loop: `attempt()` answers with the result, or `undefined` to wait for
    * data and try again. The wait consumes nothing, so a read cancelled while waiting
@@ -370,6 +381,7 @@ export class StreamReader {
     return loop;
   }
 
+  /** @internal */
   private _waitForData(name: string): Aio<void> {
     return AioM.async<void>((resume) => {
       if (this._waiter !== undefined) {
@@ -396,6 +408,7 @@ export class StreamReader {
     });
   }
 
+  /** @internal */
   private _clearWaiter(): void {
     this._waiter = undefined;
     const loop = this._waiterLoop;
@@ -403,6 +416,7 @@ export class StreamReader {
     loop?._hostPending(-1);
   }
 
+  /** @internal */
   private _wakeup(): void {
     const w = this._waiter;
     if (w === undefined) return;
@@ -410,6 +424,7 @@ export class StreamReader {
     w(AioM.void);
   }
 
+  /** @internal */
   /** Takes the first `n` (≤ buffered) bytes out of the buffer. */
   private _take(n: number): Buffer {
     if (n === 0) return EMPTY;
@@ -425,6 +440,7 @@ export class StreamReader {
     return out;
   }
 
+  /** @internal */
   private _discard(n: number): void {
     this._start += n;
     if (this._start === this._end) {

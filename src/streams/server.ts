@@ -86,19 +86,24 @@ interface Connection {
  * ```
  */
 export class Server {
+  /** @internal */
   private _closed = false;
+  /** @internal */
   private _listenerClosed = false;
+  /** @internal */
   private readonly _conns = new Set<Connection>();
+  /** @internal */
   private readonly _serveWaiters = new Set<(aio: Aio<void>) => void>();
+  /** @internal */
   private readonly _closeWaiters = new Set<(aio: Aio<void>) => void>();
 
   /** @internal Made by `startServer` / `startUnixServer`. */
   constructor(
-    private readonly _server: net.Server,
-    private readonly _loop: EventLoop,
-    private readonly _handler: ClientConnected<unknown>,
-    private readonly _limit: number | undefined,
-    private readonly _unixPath: string | undefined,
+    /** @internal */ private readonly _server: net.Server,
+    /** @internal */ private readonly _loop: EventLoop,
+    /** @internal */ private readonly _handler: ClientConnected<unknown>,
+    /** @internal */ private readonly _limit: number | undefined,
+    /** @internal */ private readonly _unixPath: string | undefined,
   ) {
     _server.once("close", () => {
       this._listenerClosed = true;
@@ -147,10 +152,12 @@ export class Server {
     });
   }
 
+  /** @internal */
   private _forget(conn: Connection): void {
     if (conn.taskDone && conn.socketClosed && this._conns.delete(conn)) this._maybeClosed();
   }
 
+  /** @internal */
   private _maybeClosed(): void {
     if (!this._closed || !this._listenerClosed || this._conns.size > 0) return;
     const all = [...this._closeWaiters];

@@ -68,20 +68,28 @@ export type StartTlsOptions =
  * ```
  */
 export class StreamWriter {
+  /** @internal */
   private _socket: net.Socket;
+  /** @internal */
   private _closing = false;
+  /** @internal */
   private _eofWritten = false;
+  /** @internal */
   private _closed = false;
+  /** @internal */
   private _lost: SocketError | null = null;
+  /** @internal */
   private readonly _drainWaiters = new Set<(aio: Aio<void, SocketError>) => void>();
+  /** @internal */
   private readonly _closeWaiters = new Set<(aio: Aio<void, SocketError>) => void>();
+  /** @internal */
   private _detach: () => void = noop;
 
   /** @internal Made by `openConnection` / `startServer`; wires `socket` to `reader`. */
   constructor(
     socket: net.Socket,
-    private readonly _reader: StreamReader,
-    private readonly _unixPath?: { readonly local: string; readonly remote: string },
+    /** @internal */ private readonly _reader: StreamReader,
+    /** @internal */ private readonly _unixPath?: { readonly local: string; readonly remote: string },
   ) {
     this._socket = socket;
     this._attach(socket);
@@ -97,6 +105,7 @@ export class StreamWriter {
     return this._reader;
   }
 
+  /** @internal */
   /** Listens to `socket` for the reader and for this writer. */
   private _attach(socket: net.Socket): void {
     const reader = this._reader;
@@ -135,6 +144,7 @@ export class StreamWriter {
     };
   }
 
+  /** @internal */
   private _wake(waiters: Set<(aio: Aio<void, SocketError>) => void>, aio: Aio<void, SocketError>): void {
     if (waiters.size === 0) return;
     const all = [...waiters];
@@ -142,6 +152,7 @@ export class StreamWriter {
     for (const w of all) w(aio);
   }
 
+  /** @internal */
   /** Whether writes are dropped now (closing, closed or lost). */
   private _dead(): boolean {
     return this._closing || this._closed || this._lost !== null || this._socket.destroyed;
@@ -400,6 +411,7 @@ export class StreamWriter {
     );
   }
 
+  /** @internal */
   /** After a failed upgrade: the connection is gone, everything waiting sees `err`. */
   private _attachDead(s: net.Socket, err: SocketError): void {
     this._socket = s;

@@ -76,13 +76,16 @@ export class Process<O extends SubprocessOptions = SubprocessOptions> {
   readonly stdout: ReaderOf<O, "stdout">;
   /** The child's stderr when it is `PIPE`. */
   readonly stderr: ReaderOf<O, "stderr">;
+  /** @internal */
   private _returncode: number | null = null;
+  /** @internal */
   private readonly _exitWaiters = new Set<(aio: Aio<number>) => void>();
+  /** @internal */
   private readonly _pipes: net.Socket[] = [];
 
   /** @internal Made by `createSubprocessExec` / `createSubprocessShell` once the child runs. */
   constructor(
-    private readonly _child: ChildProcess,
+    /** @internal */ private readonly _child: ChildProcess,
     limit: number | undefined,
     mergeStderr: boolean,
   ) {
@@ -115,6 +118,7 @@ export class Process<O extends SubprocessOptions = SubprocessOptions> {
     else _child.once("exit", (code, signal) => this._exited(code, signal));
   }
 
+  /** @internal */
   private _exited(code: number | null, signal: NodeJS.Signals | null): void {
     this._returncode = code ?? -(signal === null ? 0 : (SIGNALS[signal] ?? 0));
     const rc = this._returncode;

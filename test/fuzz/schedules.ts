@@ -23,7 +23,6 @@ import {
   Lock,
   Queue,
   Semaphore,
-  MAX_STEPS_PER_TURN,
   Task,
   createTask,
   gather,
@@ -38,6 +37,7 @@ import {
   withLock,
   withPermit,
 } from "../../src/index.js";
+import { MAX_STEPS_PER_TURN } from "../../src/internal/aio.js";
 import type { EventLoop, ExceptionContext, TaskFactory } from "../../src/index.js";
 
 // ---------------------------------------------------------------------------------------
