@@ -37,11 +37,11 @@ import * as Exit from "./Exit.js";
 /** The public loop type, as the kernel names it (events.ts registers `EventLoop`). */
 type PublicLoop = PublicTypes["EventLoop"];
 
-/** @internal */
 /**
  * How long (ms) the loop runs iterations inside one host callback before it lets the
  * host run I/O callbacks (it then continues in a `setImmediate`). A tuning constant, not
  * public API (tests import it from here).
+ * @internal
  */
 export const HOST_SLICE_MS = 10;
 
@@ -77,8 +77,7 @@ export abstract class BaseEventLoop implements LoopCore {
   protected _seq = 0;
   /** @internal */
   protected readonly _virtual: boolean;
-  /** @internal */
-  /** Virtual time; on a real-time loop, the last clock reading inside a host callback. */
+  /** @internal Virtual time; on a real-time loop, the last clock reading inside a host callback. */
   protected _now = 0;
   /** @internal */
   protected _sinceClock = 0;
@@ -100,21 +99,17 @@ export abstract class BaseEventLoop implements LoopCore {
   protected _hostTimerWhen = Infinity;
   /** @internal */
   protected _hostPendingCount = 0;
-  /** @internal */
-  /** Settles the promise of `runForever` / `runUntilComplete`: with `failed`, it rejects. */
+  /** @internal Settles the promise of `runForever` / `runUntilComplete`: with `failed`, it rejects. */
   protected _onStop: ((failed: boolean, error: unknown) => void) | undefined = undefined;
-  /** @internal */
-  /** Pending tasks, as an intrusive doubly linked list (cheaper than a Set per task). */
+  /** @internal Pending tasks, as an intrusive doubly linked list (cheaper than a Set per task). */
   protected _taskHead: Task<unknown, unknown> | null = null;
-  /** @internal */
-  /** Failures nobody has read yet (asyncio's "exception was never retrieved" reports). */
+  /** @internal Failures nobody has read yet (asyncio's "exception was never retrieved" reports). */
   protected readonly _unreadFailures = new UnreadFailures(this);
   /** @internal */
   protected _exceptionHandler: ExceptionHandler | null = null;
   /** @internal */
   protected _taskFactory: TaskFactory | null = null;
-  /** @internal */
-  /** Debug mode (see `setDebug`): the batch loop takes its timed variant, tasks record sites. */
+  /** @internal Debug mode (see `setDebug`): the batch loop takes its timed variant, tasks record sites. */
   protected _debug: boolean;
   /** @internal */
   protected _slowCallbackMs = 100;
@@ -289,11 +284,11 @@ export abstract class BaseEventLoop implements LoopCore {
     return new Promise((resolve, reject) => this._start((failed, error) => (failed ? reject(error) : resolve())));
   }
 
-  /** @internal */
   /**
    * A closed loop, this loop already running, or another loop running now (synchronously
    * below us on the stack: we are inside one of its callbacks) is an error, as in asyncio.
    * A loop idle between host callbacks is not "running" in this sense.
+   * @internal
    */
   protected _checkCanRun(): void {
     this._checkClosed();
@@ -373,8 +368,7 @@ export abstract class BaseEventLoop implements LoopCore {
     this._runTick();
   }
 
-  /** @internal */
-  /** Ends the run: the loop is not running any more, whatever happened. */
+  /** @internal Ends the run: the loop is not running any more, whatever happened. */
   protected _finishRun(failed = false, error: unknown = undefined): void {
     this._running = false;
     this._stopping = false;
@@ -384,10 +378,10 @@ export abstract class BaseEventLoop implements LoopCore {
     onStop?.(failed, error);
   }
 
-  /** @internal */
   /**
    * One host callback's worth of work: iterations back to back until the ready queue is
    * empty, the loop is stopped, or the time slice is used up.
+   * @internal
    */
   protected _runTick(): void {
     if (!this._running || this._inTick) return;
@@ -452,8 +446,7 @@ export abstract class BaseEventLoop implements LoopCore {
     setImmediate(this._virtual ? this._virtualTick : this._immediateTick);
   }
 
-  /** @internal */
-  /** Virtual time: called when the host had a turn; jumps the clock if still idle. */
+  /** @internal Virtual time: called when the host had a turn; jumps the clock if still idle. */
   protected readonly _virtualTick = (): void => {
     this._tickQueued = false;
     if (!this._running) return;
@@ -464,8 +457,7 @@ export abstract class BaseEventLoop implements LoopCore {
     this._runTick();
   };
 
-  /** @internal */
-  /** asyncio's _run_once: due timers onto the ready queue, then one batch of callbacks. */
+  /** @internal asyncio's _run_once: due timers onto the ready queue, then one batch of callbacks. */
   protected _runOnce(): number {
     const timers = this._timers;
     if (this._sinceClock >= CLOCK_EVERY) this._readClock();
@@ -499,7 +491,6 @@ export abstract class BaseEventLoop implements LoopCore {
     return n;
   }
 
-  /** @internal */
   /**
    * Arms the one host timer for the earliest deadline. A host timer already armed for
    * that deadline or an earlier one is kept: when it fires early it finds nothing due and
@@ -508,6 +499,7 @@ export abstract class BaseEventLoop implements LoopCore {
    * of its time went to Node's timer list), only one early wake-up per removed earliest
    * deadline. With no timer left the host timer is cleared, so a stale one never keeps
    * an idle process alive.
+   * @internal
    */
   protected _armHostTimer(): void {
     const top = this._timers.peek();

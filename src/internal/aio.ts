@@ -33,11 +33,9 @@ export const PASS: Next = Object.freeze({ _pass: true }) as unknown as Next;
 
 /** A continuation on the fiber stack. */
 export interface Frame {
-  /** @internal */
-  /** Called with the fiber's value in `f._v`. */
+  /** @internal Called with the fiber's value in `f._v`. */
   _ok(f: Fiber): Next;
-  /** @internal */
-  /** Called with the fiber's failure in `f._cause`. */
+  /** @internal Called with the fiber's failure in `f._cause`. */
   _err(f: Fiber): Next;
 }
 
@@ -62,17 +60,13 @@ export interface Fiber {
   // Unwinding: how a primitive or frame answers.
   /** The value the fiber is returning (while it unwinds with success). */
   _v: unknown;
-  /** @internal */
-  /** The failure the fiber is unwinding with (shares the slot of `_v`). */
+  /** @internal The failure the fiber is unwinding with (shares the slot of `_v`). */
   _cause: Cause.Cause<unknown>;
-  /** @internal */
-  /** Pushes a continuation: its `_ok` / `_err` sees how what runs next ends. */
+  /** @internal Pushes a continuation: its `_ok` / `_err` sees how what runs next ends. */
   _push(frame: Frame): void;
-  /** @internal */
-  /** Continues unwinding now with `_v` (pops frames); what a completed primitive returns. */
+  /** @internal Continues unwinding now with `_v` (pops frames); what a completed primitive returns. */
   _ret(): Next;
-  /** @internal */
-  /** Continues unwinding now with `_cause`. */
+  /** @internal Continues unwinding now with `_cause`. */
   _fail(): Next;
 
   /** @internal */
@@ -96,34 +90,26 @@ export interface Fiber {
   // Cancellation.
   /** Whether a cancellation may be delivered now (not in an uninterruptible region). */
   _interruptible: boolean;
-  /** @internal */
-  /** A cancellation was requested and is not delivered yet. */
+  /** @internal A cancellation was requested and is not delivered yet. */
   _mustCancel: boolean;
-  /** @internal */
-  /** The message of the last cancellation request. */
+  /** @internal The message of the last cancellation request. */
   readonly _cancelMsg: string | undefined;
-  /** @internal */
-  /** Delivers the pending cancellation now: consumes it, answers its interruption. */
+  /** @internal Delivers the pending cancellation now: consumes it, answers its interruption. */
   _cancelNow(): Aio<never, never>;
 
   /** @internal */
   // Suspension (the suspending primitives: sleep, a callback, a future, never).
   /** What the fiber is suspended on; a wake-up checks it is still the same. */
   _waitingOn: unknown;
-  /** @internal */
-  /** SCHEDULED, RUNNING, SUSPENDED or FINISHED. */
+  /** @internal SCHEDULED, RUNNING, SUSPENDED or FINISHED. */
   _runState: number;
-  /** @internal */
-  /** What to evaluate when the fiber runs next (with `_run`: resume in place). */
+  /** @internal What to evaluate when the fiber runs next (with `_run`: resume in place). */
   _resumeWith: Aio<unknown, unknown> | null;
-  /** @internal */
-  /** Runs the fiber now (from a timer the loop runs): continues with `_resumeWith`. */
+  /** @internal Runs the fiber now (from a timer the loop runs): continues with `_resumeWith`. */
   _run(): void;
-  /** @internal */
-  /** Puts the suspended fiber on the ready queue to continue with `next`. */
+  /** @internal Puts the suspended fiber on the ready queue to continue with `next`. */
   _scheduleResume(next: Aio<unknown, unknown> | null): void;
-  /** @internal */
-  /** Called by a future the fiber waits on (`_waitingOn`) once it is done. */
+  /** @internal Called by a future the fiber waits on (`_waitingOn`) once it is done. */
   _wakeFromFuture(fut: object): void;
 }
 
@@ -323,11 +309,11 @@ export const clearPendingYield = (): void => {
 // ---------------------------------------------------------------------------------------
 // The step budget (shared by the run loop and the inline `yield*` fast paths)
 
-/** @internal */
 /**
  * How many primitive steps a fiber runs before it yields to the loop (goes to the back
  * of the ready queue), so one busy fiber cannot starve the others. A tuning constant, not
  * public API (tests import it from here).
+ * @internal
  */
 export const MAX_STEPS_PER_TURN = 2048;
 

@@ -112,8 +112,7 @@ export class Task<A, E = never> extends Future<A, E> implements Fiber {
   /** @internal what the fiber is suspended on (a future, timer, callback token) */
   _waitingOn: unknown = null;
   /** @internal */ _cancelMsg: string | undefined = undefined;
-  /** @internal */
-  /** The name, or until one is set, the task number (named `Task-N` lazily). */
+  /** @internal The name, or until one is set, the task number (named `Task-N` lazily). */
   private _name: string | number;
   /** @internal the loop's list of pending tasks */ _prevTask: Task<unknown, unknown> | null = null;
   /** @internal */ _nextTask: Task<unknown, unknown> | null = null;

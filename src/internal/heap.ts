@@ -19,14 +19,11 @@
  * timer can never make it fire.
  */
 export interface HeapItem {
-  /** @internal */
-  /** The deadline, in loop time (ms). */
+  /** @internal The deadline, in loop time (ms). */
   readonly _when: number;
-  /** @internal */
-  /** Insertion sequence number: ties on `_when` run in insertion order. */
+  /** @internal Insertion sequence number: ties on `_when` run in insertion order. */
   readonly _seq: number;
-  /** @internal */
-  /** `PENDING` (1) while in a heap, `REMOVED` (-2) while its dead entry is, else `OUT` (-1). */
+  /** @internal `PENDING` (1) while in a heap, `REMOVED` (-2) while its dead entry is, else `OUT` (-1). */
   _index: number;
 }
 

@@ -40,17 +40,13 @@ export interface LoopCore {
   _removeTimer(t: Timer): void;
   /** @internal */
   _nextSeq(): number;
-  /** @internal */
-  /** A task was created on this loop (it joins the list of pending tasks). */
+  /** @internal A task was created on this loop (it joins the list of pending tasks). */
   _taskStarted(t: object): void;
-  /** @internal */
-  /** A task finished. */
+  /** @internal A task finished. */
   _taskDone(t: object): void;
-  /** @internal */
-  /** A future failed and nobody has read the failure yet. */
+  /** @internal A future failed and nobody has read the failure yet. */
   _noteUnretrieved(f: object): void;
-  /** @internal */
-  /** Its failure was read after all. */
+  /** @internal Its failure was read after all. */
   _retrieved(f: object): void;
   /** @internal */
   _hostPending(delta: number): void;

@@ -370,11 +370,11 @@ export class StreamReader {
     return step;
   }
 
-  /** @internal */
   /**
    * One attempt loop: `attempt()` answers with the result, or `undefined` to wait for
    * data and try again. The wait consumes nothing, so a read cancelled while waiting
    * leaves the buffer as it was.
+   * @internal
    */
   private _op<A, E>(name: string, attempt: () => Aio<A, E> | undefined): Aio<A, E> {
     const loop: Aio<A, E> = AioM.suspend(() => attempt() ?? this._waitForData(name).pipe(AioM.flatMap(() => loop)));
@@ -424,8 +424,7 @@ export class StreamReader {
     w(AioM.void);
   }
 
-  /** @internal */
-  /** Takes the first `n` (≤ buffered) bytes out of the buffer. */
+  /** @internal Takes the first `n` (≤ buffered) bytes out of the buffer. */
   private _take(n: number): Buffer {
     if (n === 0) return EMPTY;
     const buf = this._buf;

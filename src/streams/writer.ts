@@ -105,8 +105,7 @@ export class StreamWriter {
     return this._reader;
   }
 
-  /** @internal */
-  /** Listens to `socket` for the reader and for this writer. */
+  /** @internal Listens to `socket` for the reader and for this writer. */
   private _attach(socket: net.Socket): void {
     const reader = this._reader;
     const onData = (chunk: Buffer): void => reader.feedData(chunk);
@@ -152,8 +151,7 @@ export class StreamWriter {
     for (const w of all) w(aio);
   }
 
-  /** @internal */
-  /** Whether writes are dropped now (closing, closed or lost). */
+  /** @internal Whether writes are dropped now (closing, closed or lost). */
   private _dead(): boolean {
     return this._closing || this._closed || this._lost !== null || this._socket.destroyed;
   }
@@ -411,8 +409,7 @@ export class StreamWriter {
     );
   }
 
-  /** @internal */
-  /** After a failed upgrade: the connection is gone, everything waiting sees `err`. */
+  /** @internal After a failed upgrade: the connection is gone, everything waiting sees `err`. */
   private _attachDead(s: net.Socket, err: SocketError): void {
     this._socket = s;
     if (this._lost === null) this._lost = err;
