@@ -22,6 +22,7 @@ import * as AioModule from "./Aio.js";
  * import { Aio, runSync } from "aio-ts";
  * runSync(Aio.succeed(1).pipe(Aio.map((n) => n + 1))); // 2
  * ```
+ * @namespace
  */
 export const Aio: typeof AioModule = AioModule;
 /**
@@ -77,6 +78,7 @@ import * as ScheduleModule from "./schedule.js";
  * const policy = Schedule.exponential(100, { max: 2000 }).pipe(Schedule.recurs(5));
  * const p = Aio.fail("busy").pipe(Aio.retry(policy));
  * ```
+ * @namespace
  */
 export const Schedule: typeof ScheduleModule = ScheduleModule;
 /**
