@@ -15,13 +15,16 @@
  * - A failure is reported as `file:line` of the source (the line of the offending code in
  *   the Markdown file or in the doc comment), with the compiler's message or the output.
  *
+ * - A relative import in a block is relative to the file the block is in (a kernel excerpt
+ *   in docs/runtime.md imports `../src/internal/aio.js`).
+ *
  * A block that is deliberately not TypeScript is fenced as something else (```sh, ```text,
- * ```js) and not checked. Usage: `tsx scripts/check-docs.ts [--timeout=MS] [--jobs=N]
+ * ```js) and not checked. The conventions are in docs/README.md ("Code blocks are checked"). Usage: `tsx scripts/check-docs.ts [--timeout=MS] [--jobs=N]
  * [--no-run]`.
  */
 import { spawn } from "node:child_process";
 import { existsSync, mkdirSync, mkdtempSync, readdirSync, readFileSync, rmSync, statSync, symlinkSync, writeFileSync } from "node:fs";
-import { tmpdir } from "node:os";
+import { availableParallelism, tmpdir } from "node:os";
 import { basename, dirname, join, relative, resolve } from "node:path";
 import { fileURLToPath } from "node:url";
 import ts from "typescript";
@@ -46,7 +49,9 @@ export interface DocFailure {
   readonly message: string;
 }
 
-const FENCE = /^(\s*)(`{3,}|~{3,})\s*([^\s`]*)\s*(.*)$/;
+// A fence line: indent, marker, language, the rest of the info string. As CommonMark, a
+// backtick fence's info string has no backtick (```` ```ts ```` in a paragraph is inline code).
+const FENCE = /^(\s*)(`{3,}(?=[^`]*$)|~{3,})\s*([^\s`]*)\s*(.*)$/;
 const TS_LANGS = new Set(["ts", "typescript"]);
 
 /** Fenced blocks of `lines` (already stripped of any comment prefix), as DocBlocks. */
@@ -260,9 +265,9 @@ export const runBlocks = async (
   ws: Workspace,
   repoRoot: string,
   opts: { readonly timeoutMs: number; readonly jobs: number },
-): Promise<{ failures: DocFailure[]; ran: number }> => {
+): Promise<{ failures: DocFailure[]; ran: number; durations: { block: DocBlock; ms: number }[] }> => {
   const entries = [...ws.files].filter(([, b]) => b.runnable);
-  if (entries.length === 0) return { failures: [], ran: 0 };
+  if (entries.length === 0) return { failures: [], ran: 0, durations: [] };
   const esbuild = await import("esbuild");
   const outdir = join(ws.dir, "out");
   mkdirSync(outdir);
@@ -280,24 +285,27 @@ export const runBlocks = async (
       {
         name: "aio-ts-from-src",
         setup(build) {
-          // The package's own names go to src/ (bundled); every other package stays an
-          // import, resolved at run time through the workspace's node_modules link.
-          build.onResolve({ filter: /^[^./]/ }, (args) => {
+          // The package's own names go to src/; other packages are bundled from the
+          // repo's node_modules (through the workspace's link): fp-ts 2's subpaths
+          // (`fp-ts/function`) are directories Node's ESM loader cannot import.
+          build.onResolve({ filter: /^aio-ts(\/|$)/ }, (args) => {
             const target = self[args.path]?.[0];
-            if (target !== undefined) return { path: target };
-            return args.kind === "entry-point" ? undefined : { path: args.path, external: true };
+            return target === undefined ? undefined : { path: target };
           });
         },
       },
     ],
   });
   const failures: DocFailure[] = [];
+  const times = new Map<string, number>();
   let next = 0;
   const worker = async (): Promise<void> => {
     while (next < entries.length) {
       const [path, block] = entries[next++]!;
       const out = join(outdir, basename(path).replace(/\.ts$/, ".mjs"));
+      const t0 = performance.now();
       const r = await runProcess(process.execPath, [out], ws.dir, opts.timeoutMs);
+      times.set(path, performance.now() - t0);
       if (!r.ok) {
         const tail = r.output.trim().split("\n").slice(-15).join("\n");
         failures.push({ file: block.file, line: block.line, kind: "run", message: `${r.reason}${tail === "" ? "" : `\n${tail}`}` });
@@ -305,20 +313,31 @@ export const runBlocks = async (
     }
   };
   await Promise.all(Array.from({ length: Math.max(1, opts.jobs) }, worker));
-  return { failures, ran: entries.length };
+  const durations = [...times].map(([path, ms]) => ({ block: ws.files.get(path)!, ms })).sort((a, b) => b.ms - a.ms);
+  return { failures, ran: entries.length, durations };
 };
 
 /** The whole check: extract, type-check, run; returns the failures, sorted by place. */
 export const checkDocs = async (
   root: string,
   opts: { readonly run?: boolean; readonly timeoutMs?: number; readonly jobs?: number; readonly repoRoot?: string } = {},
-): Promise<{ blocks: readonly DocBlock[]; ran: number; failures: DocFailure[] }> => {
+): Promise<{
+  blocks: readonly DocBlock[];
+  ran: number;
+  failures: DocFailure[];
+  typecheckMs: number;
+  runMs: number;
+  slowest: { block: DocBlock; ms: number } | undefined;
+}> => {
   const repoRoot = opts.repoRoot ?? root;
+  const t0 = performance.now();
   const blocks = extractBlocks(root);
   const ws = writeWorkspace(blocks, repoRoot);
   try {
     const failures = typecheck(ws, repoRoot);
+    const typecheckMs = performance.now() - t0;
     let ran = 0;
+    let slowest: { block: DocBlock; ms: number } | undefined;
     if (opts.run !== false) {
       // A block that does not compile is not run (its type errors are the report).
       const broken = new Set(failures.map((f) => `${f.file}:${f.line}`));
@@ -334,12 +353,16 @@ export const checkDocs = async (
           }),
         ),
       };
-      const r = await runBlocks(runnable, repoRoot, { timeoutMs: opts.timeoutMs ?? 10_000, jobs: opts.jobs ?? 2 });
+      const r = await runBlocks(runnable, repoRoot, {
+        timeoutMs: opts.timeoutMs ?? 10_000,
+        jobs: opts.jobs ?? Math.max(2, availableParallelism()),
+      });
       failures.push(...r.failures);
       ran = r.ran;
+      slowest = r.durations[0];
     }
     failures.sort((a, b) => (a.file === b.file ? a.line - b.line : a.file < b.file ? -1 : 1));
-    return { blocks, ran, failures };
+    return { blocks, ran, failures, typecheckMs, runMs: performance.now() - t0 - typecheckMs, slowest };
   } finally {
     rmSync(ws.dir, { recursive: true, force: true });
   }
@@ -350,17 +373,19 @@ const main = async (): Promise<void> => {
   const flag = (name: string): string | undefined =>
     args.find((a) => a.startsWith(`--${name}=`))?.slice(name.length + 3);
   const root = resolve(dirname(fileURLToPath(import.meta.url)), "..");
-  const started = performance.now();
-  const { blocks, ran, failures } = await checkDocs(root, {
+  const jobs = flag("jobs");
+  const { blocks, ran, failures, typecheckMs, runMs, slowest } = await checkDocs(root, {
     run: !args.includes("--no-run"),
     timeoutMs: Number(flag("timeout") ?? 10_000),
-    jobs: Number(flag("jobs") ?? 2),
+    ...(jobs === undefined ? {} : { jobs: Number(jobs) }),
   });
   for (const f of failures) console.error(`${f.file}:${f.line}: ${f.kind === "type" ? "type error" : "run failed"}: ${f.message}`);
-  const secs = ((performance.now() - started) / 1000).toFixed(1);
+  const s = (ms: number) => (ms / 1000).toFixed(1);
   const files = new Set(blocks.map((b) => b.file)).size;
   console.log(
-    `check:docs: ${blocks.length} blocks in ${files} files type-checked, ${ran} run, ${failures.length} failure(s), ${secs} s`,
+    `check:docs: ${blocks.length} blocks in ${files} files type-checked (${s(typecheckMs)} s), ` +
+      `${ran} run (${s(runMs)} s${slowest === undefined ? "" : `, slowest ${slowest.block.file}:${slowest.block.line} ${s(slowest.ms)} s`}), ` +
+      `${failures.length} failure(s)`,
   );
   if (failures.length > 0) process.exitCode = 1;
 };

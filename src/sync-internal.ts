@@ -167,7 +167,7 @@ const describeLoop = (loop: EventLoop): string =>
  * `EventLoopError` naming both loops: the waiters' futures belong to the other loop, and
  * waking them from this one would run their tasks on the wrong loop.
  * @example
- * ```ts
+ * ```ts runnable
  * import { Aio, run, type EventLoop } from "aio-ts";
  * import { bindLoop } from "./sync-internal.js";
  * const holder = { _loop: undefined as EventLoop | undefined };
@@ -469,7 +469,7 @@ export class WaiterQueue<F extends WaiterFuture> {
  * for `fut` in line, and leaves the line however the wait ends (a cancelled waiter must
  * leave the primitive as if it had never waited). Leaving is O(1).
  * @example
- * ```ts
+ * ```ts runnable
  * import { Aio, getRunningLoop, run, type Future } from "aio-ts";
  * import { WaiterQueue, waitInLine } from "./sync-internal.js";
  * const waiters = new WaiterQueue<Future<number>>();
