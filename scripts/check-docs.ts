@@ -5,22 +5,26 @@
  *
  * - Each block is written to a temp dir as its own ES module (`moduleDetection: "force"`,
  *   so top-level `await` works and blocks never share globals). `aio-ts`, `aio-ts/fp-ts`
- *   and `aio-ts/io-ts` resolve to the repo's `src/` (a `paths` mapping; no build needed);
- *   other packages (fp-ts, io-ts, node:*) to the repo's node_modules.
- * - All blocks are checked in ONE TypeScript program with the repo's tsconfig.json options
- *   (strict, noUncheckedIndexedAccess, exactOptionalPropertyTypes…).
+ *   and `aio-ts/io-ts` resolve to the repo's `src/` (a `paths` mapping; no build needed),
+ *   or with `--dist` to the built `dist/esm` (types from its `.d.ts`: what a user sees, so
+ *   an example reaching for an `@internal` member fails there; `npm run build` first).
+ *   Other packages (fp-ts, io-ts) resolve from the repo's node_modules. A relative import
+ *   is relative to the file the block is in (a kernel excerpt in docs/runtime.md imports
+ *   `../src/internal/aio.js`); such blocks always use src.
+ * - All blocks are checked in ONE TypeScript program (two with `--dist`: the blocks that
+ *   import src/ directly are the second) with the repo's tsconfig.json options (strict,
+ *   noUncheckedIndexedAccess, exactOptionalPropertyTypes…).
  * - A block is runnable when its fence says so: ```` ```ts runnable ````. Runnable blocks are
- *   bundled (esbuild, `aio-ts` from src) and each runs in its own `node` process with a
- *   timeout (`--timeout=MS`, default 10 s); a non-zero exit, a signal or the timeout fails.
+ *   bundled (esbuild) and each runs in its own `node` process with a timeout
+ *   (`--timeout=MS`, default 10 s; `--jobs=N` at once, default the CPU count): a non-zero
+ *   exit, a signal or the timeout fails. A block that does not type-check is not run.
  * - A failure is reported as `file:line` of the source (the line of the offending code in
  *   the Markdown file or in the doc comment), with the compiler's message or the output.
  *
- * - A relative import in a block is relative to the file the block is in (a kernel excerpt
- *   in docs/runtime.md imports `../src/internal/aio.js`).
- *
  * A block that is deliberately not TypeScript is fenced as something else (```sh, ```text,
- * ```js) and not checked. The conventions are in docs/README.md ("Code blocks are checked"). Usage: `tsx scripts/check-docs.ts [--timeout=MS] [--jobs=N]
- * [--no-run]`.
+ * ```js) and not checked. The conventions are in docs/README.md ("Code blocks are checked").
+ *
+ * Usage: `tsx scripts/check-docs.ts [--timeout=MS] [--jobs=N] [--no-run] [--dist]`.
  */
 import { spawn } from "node:child_process";
 import { existsSync, mkdirSync, mkdtempSync, readdirSync, readFileSync, rmSync, statSync, symlinkSync, writeFileSync } from "node:fs";
@@ -193,34 +197,62 @@ export const writeWorkspace = (blocks: readonly DocBlock[], repoRoot: string): W
   return { dir, files };
 };
 
-/** The `paths` that point the package's own names at its sources. */
-const selfPaths = (repoRoot: string): Record<string, string[]> => ({
-  "aio-ts": [join(repoRoot, "src/index.ts")],
-  "aio-ts/fp-ts": [join(repoRoot, "src/fp-ts.ts")],
-  "aio-ts/io-ts": [join(repoRoot, "src/io-ts.ts")],
-});
+/**
+ * Where the package's own names resolve: `src` (the sources; the default, no build needed)
+ * or `dist` (the built `dist/esm`, its `.d.ts` for types: what a user sees, so an example
+ * reaching for an `@internal` member fails there; run `npm run build` first).
+ */
+export type Target = "src" | "dist";
+
+/** The `paths` that point the package's own names at `target` (types, or the code to run). */
+const selfPaths = (repoRoot: string, target: Target, use: "types" | "run"): Record<string, string[]> => {
+  const file = (name: string) =>
+    target === "src" ? join(repoRoot, `src/${name}.ts`) : join(repoRoot, `dist/esm/${name}.${use === "types" ? "d.ts" : "js"}`);
+  return { "aio-ts": [file("index")], "aio-ts/fp-ts": [file("fp-ts")], "aio-ts/io-ts": [file("io-ts")] };
+};
+
+/**
+ * A block with a relative import (a kernel excerpt, an internal module's example) reaches
+ * into src/ itself: it is always checked and run against src, whatever the target, so
+ * that it never mixes the types or the runtime of two copies.
+ */
+const importsRelative = (block: DocBlock): boolean => /(\bfrom\s*|\bimport\s*\(\s*|\bimport\s+)["']\.\.?\//.test(block.code);
+
+/** The workspace's files in groups, each with the target its package names resolve to. */
+const groups = (ws: Workspace, target: Target, keep: (b: DocBlock) => boolean): [string[], Target][] => {
+  const files = [...ws.files].filter(([, b]) => keep(b));
+  if (target === "src") return [[files.map(([p]) => p), "src"]];
+  return [
+    [files.filter(([, b]) => !importsRelative(b)).map(([p]) => p), "dist"],
+    [files.filter(([, b]) => importsRelative(b)).map(([p]) => p), "src"],
+  ];
+};
 
 /** Type-checks every block of the workspace in one program with the repo's compiler options. */
-export const typecheck = (ws: Workspace, repoRoot: string): DocFailure[] => {
+export const typecheck = (ws: Workspace, repoRoot: string, target: Target = "src"): DocFailure[] => {
   const configPath = join(repoRoot, "tsconfig.json");
   const config = ts.readConfigFile(configPath, (p) => ts.sys.readFile(p));
   if (config.error !== undefined) throw new Error(ts.flattenDiagnosticMessageText(config.error.messageText, "\n"));
   const parsed = ts.parseJsonConfigFileContent(config.config, ts.sys, repoRoot, undefined, configPath);
-  const options: ts.CompilerOptions = {
+  const base: ts.CompilerOptions = {
     ...parsed.options,
     noEmit: true,
     declaration: false,
     sourceMap: false,
     moduleDetection: ts.ModuleDetectionKind.Force,
-    paths: selfPaths(repoRoot),
     typeRoots: [join(repoRoot, "node_modules/@types")],
   };
-  delete options.rootDir;
-  delete options.outDir;
-  delete options.baseUrl;
-  const program = ts.createProgram([...ws.files.keys()], options);
+  delete base.rootDir;
+  delete base.outDir;
+  delete base.baseUrl;
+  const diagnostics: ts.Diagnostic[] = [];
+  for (const [files, t] of groups(ws, target, () => true)) {
+    if (files.length === 0) continue;
+    const program = ts.createProgram(files, { ...base, paths: selfPaths(repoRoot, t, "types") });
+    diagnostics.push(...ts.getPreEmitDiagnostics(program));
+  }
   const failures: DocFailure[] = [];
-  for (const d of ts.getPreEmitDiagnostics(program)) {
+  for (const d of diagnostics) {
     const message = ts.flattenDiagnosticMessageText(d.messageText, "\n");
     const block = d.file === undefined ? undefined : ws.files.get(resolve(d.file.fileName));
     if (d.file === undefined || block === undefined) {
@@ -264,38 +296,41 @@ const runProcess = (
 export const runBlocks = async (
   ws: Workspace,
   repoRoot: string,
-  opts: { readonly timeoutMs: number; readonly jobs: number },
+  opts: { readonly timeoutMs: number; readonly jobs: number; readonly target?: Target },
 ): Promise<{ failures: DocFailure[]; ran: number; durations: { block: DocBlock; ms: number }[] }> => {
   const entries = [...ws.files].filter(([, b]) => b.runnable);
   if (entries.length === 0) return { failures: [], ran: 0, durations: [] };
   const esbuild = await import("esbuild");
   const outdir = join(ws.dir, "out");
   mkdirSync(outdir);
-  const self = selfPaths(repoRoot);
-  await esbuild.build({
-    entryPoints: entries.map(([path]) => path),
-    outdir,
-    outExtension: { ".js": ".mjs" },
-    bundle: true,
-    platform: "node",
-    format: "esm",
-    target: "node20",
-    logLevel: "silent",
-    plugins: [
-      {
-        name: "aio-ts-from-src",
-        setup(build) {
-          // The package's own names go to src/; other packages are bundled from the
-          // repo's node_modules (through the workspace's link): fp-ts 2's subpaths
-          // (`fp-ts/function`) are directories Node's ESM loader cannot import.
-          build.onResolve({ filter: /^aio-ts(\/|$)/ }, (args) => {
-            const target = self[args.path]?.[0];
-            return target === undefined ? undefined : { path: target };
-          });
+  for (const [files, t] of groups(ws, opts.target ?? "src", (b) => b.runnable)) {
+    if (files.length === 0) continue;
+    const self = selfPaths(repoRoot, t, "run");
+    await esbuild.build({
+      entryPoints: files,
+      outdir,
+      outExtension: { ".js": ".mjs" },
+      bundle: true,
+      platform: "node",
+      format: "esm",
+      target: "node20",
+      logLevel: "silent",
+      plugins: [
+        {
+          name: "aio-ts-names",
+          setup(build) {
+            // The package's own names go to src/ or dist/; other packages are bundled from the
+            // repo's node_modules (through the workspace's link): fp-ts 2's subpaths
+            // (`fp-ts/function`) are directories Node's ESM loader cannot import.
+            build.onResolve({ filter: /^aio-ts(\/|$)/ }, (args) => {
+              const path = self[args.path]?.[0];
+              return path === undefined ? undefined : { path };
+            });
+          },
         },
-      },
-    ],
-  });
+      ],
+    });
+  }
   const failures: DocFailure[] = [];
   const times = new Map<string, number>();
   let next = 0;
@@ -320,7 +355,13 @@ export const runBlocks = async (
 /** The whole check: extract, type-check, run; returns the failures, sorted by place. */
 export const checkDocs = async (
   root: string,
-  opts: { readonly run?: boolean; readonly timeoutMs?: number; readonly jobs?: number; readonly repoRoot?: string } = {},
+  opts: {
+    readonly run?: boolean;
+    readonly timeoutMs?: number;
+    readonly jobs?: number;
+    readonly repoRoot?: string;
+    readonly target?: Target;
+  } = {},
 ): Promise<{
   blocks: readonly DocBlock[];
   ran: number;
@@ -334,7 +375,10 @@ export const checkDocs = async (
   const blocks = extractBlocks(root);
   const ws = writeWorkspace(blocks, repoRoot);
   try {
-    const failures = typecheck(ws, repoRoot);
+    const target = opts.target ?? "src";
+    if (target === "dist" && !existsSync(join(repoRoot, "dist/esm/index.d.ts")))
+      throw new Error("check-docs --dist: no dist/esm/index.d.ts (run `npm run build` first)");
+    const failures = typecheck(ws, repoRoot, target);
     const typecheckMs = performance.now() - t0;
     let ran = 0;
     let slowest: { block: DocBlock; ms: number } | undefined;
@@ -356,6 +400,7 @@ export const checkDocs = async (
       const r = await runBlocks(runnable, repoRoot, {
         timeoutMs: opts.timeoutMs ?? 10_000,
         jobs: opts.jobs ?? Math.max(2, availableParallelism()),
+        target,
       });
       failures.push(...r.failures);
       ran = r.ran;
@@ -376,6 +421,7 @@ const main = async (): Promise<void> => {
   const jobs = flag("jobs");
   const { blocks, ran, failures, typecheckMs, runMs, slowest } = await checkDocs(root, {
     run: !args.includes("--no-run"),
+    target: args.includes("--dist") ? "dist" : "src",
     timeoutMs: Number(flag("timeout") ?? 10_000),
     ...(jobs === undefined ? {} : { jobs: Number(jobs) }),
   });
