@@ -41,7 +41,7 @@ type PublicLoop = PublicTypes["EventLoop"];
  * How long (ms) the loop runs iterations inside one host callback before it lets the
  * host run I/O callbacks (it then continues in a `setImmediate`).
  * @example
- * ```ts runnable
+ * ```ts
  * import { HOST_SLICE_MS } from "aio-ts";
  * console.log(`host I/O waits at most about ${HOST_SLICE_MS} ms behind busy fibers`);
  * ```
