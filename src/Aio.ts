@@ -73,7 +73,7 @@ export type Yieldable<A, E> = AioClass<A, E> | Future<A, E>;
 /**
  * An Aio that succeeds with `value`.
  * @example
- * ```ts
+ * ```ts runnable
  * import { Aio, runSync } from "aio-ts";
  * runSync(Aio.succeed(1)); // 1
  * ```
@@ -83,7 +83,7 @@ export const succeed = <A>(value: A): Aio<A> => new Succeed(value);
 /**
  * An Aio that fails with the typed error `error`.
  * @example
- * ```ts
+ * ```ts runnable
  * import { Aio, runExit } from "aio-ts";
  * await runExit(Aio.fail("not found")); // Exit.fail("not found")
  * ```
@@ -113,7 +113,7 @@ export const die = (defect: unknown): Aio<never> => new FailCause(Cause.die(defe
 /**
  * An Aio that runs `thunk` each time it is run; a throw is a defect.
  * @example
- * ```ts
+ * ```ts runnable
  * import { Aio, runSync } from "aio-ts";
  * runSync(Aio.sync(() => Date.now()));
  * ```
@@ -176,7 +176,7 @@ export const yieldNow: Aio<void> = yieldNowAio;
  * (asyncio.sleep). `sleep(0)` yields to the loop exactly once; a negative delay acts as 0;
  * NaN (or a non-number) is a RangeError thrown at once.
  * @example
- * ```ts
+ * ```ts runnable
  * import { Aio, run } from "aio-ts";
  * await run(Aio.sleep(100, "woke")); // "woke" after 100 ms
  * ```
@@ -198,7 +198,7 @@ type YieldedError<Y> = [Y] extends [never] ? never : Y extends YieldOf<infer E> 
  * type is the union of the yielded error types; a thrown exception nobody catches is a
  * defect.
  * @example
- * ```ts
+ * ```ts runnable
  * import { Aio, run } from "aio-ts";
  * const add = (a: number, b: number) => Aio.gen(function* () {
  *   yield* Aio.sleep(1000);
@@ -221,7 +221,7 @@ export const gen = <Y extends YieldOf<unknown>, R>(
 /**
  * Transforms the success value.
  * @example
- * ```ts
+ * ```ts runnable
  * import { Aio, runSync } from "aio-ts";
  * runSync(Aio.succeed(2).pipe(Aio.map((n) => n * 10))); // 20
  * ```
@@ -247,7 +247,7 @@ export const flatMap =
 /**
  * Runs an Aio for its effect on the value, keeping the value.
  * @example
- * ```ts
+ * ```ts runnable
  * import { Aio } from "aio-ts";
  * const p = Aio.succeed(1).pipe(Aio.tap((n) => Aio.sync(() => console.log(n))));
  * ```
@@ -260,7 +260,7 @@ export const tap =
 /**
  * Replaces the success value.
  * @example
- * ```ts
+ * ```ts runnable
  * import { Aio, runSync } from "aio-ts";
  * runSync(Aio.succeed(1).pipe(Aio.as("one"))); // "one"
  * ```
@@ -286,7 +286,7 @@ export const mapError =
 /**
  * Recovers from every typed failure (defects and interruptions pass through).
  * @example
- * ```ts
+ * ```ts runnable
  * import { Aio, runSync } from "aio-ts";
  * runSync(Aio.fail("x").pipe(Aio.catchAll((e) => Aio.succeed(`recovered ${e}`))));
  * ```
@@ -331,7 +331,7 @@ export { retry, repeat } from "./schedule.js";
 /**
  * Folds success and typed failure into a value (defects and interruptions pass).
  * @example
- * ```ts
+ * ```ts runnable
  * import { Aio, runSync } from "aio-ts";
  * runSync(Aio.fail("x").pipe(Aio.match({ onFailure: (e) => `bad ${e}`, onSuccess: (a: number) => `ok ${a}` })));
  * ```
@@ -345,7 +345,7 @@ export const match =
  * Materialises the outcome as an `Exit` (which never fails): success, typed failure,
  * defect or interruption.
  * @example
- * ```ts
+ * ```ts runnable
  * import { Aio, Exit, runSync } from "aio-ts";
  * Exit.isFailure(runSync(Aio.exit(Aio.fail("x")))); // true
  * ```
@@ -356,7 +356,7 @@ export const exit = <A, E>(self: Aio<A, E>): Aio<Exit.Exit<A, E>> => new ExitAio
  * Runs `finalizer` (uninterruptibly) after `self` on every exit: success, failure or
  * interruption. A failing finaliser replaces the outcome, as an exception in `finally`.
  * @example
- * ```ts
+ * ```ts runnable
  * import { Aio } from "aio-ts";
  * const p = Aio.sleep(100).pipe(Aio.ensuring(Aio.sync(() => console.log("cleaned up"))));
  * ```
@@ -369,7 +369,7 @@ export const ensuring =
 /**
  * Runs `cleanup(exit)` (uninterruptibly) after `self` on every exit.
  * @example
- * ```ts
+ * ```ts runnable
  * import { Aio, Exit } from "aio-ts";
  * const p = Aio.succeed(1).pipe(Aio.onExit((e) => Aio.sync(() => console.log(Exit.isSuccess(e)))));
  * ```
@@ -382,7 +382,7 @@ export const onExit =
 /**
  * Runs `cleanup(message)` (uninterruptibly) if `self` is interrupted.
  * @example
- * ```ts
+ * ```ts runnable
  * import { Aio } from "aio-ts";
  * const p = Aio.never.pipe(Aio.onInterrupt((msg) => Aio.sync(() => console.log("cancelled", msg))));
  * ```
@@ -468,7 +468,7 @@ export const acquireUseRelease = <R, E1, A, E2, E3>(
 /**
  * `acquireUseRelease` in two steps: `acquireRelease(acquire, release)(use)`.
  * @example
- * ```ts
+ * ```ts runnable
  * import { Aio } from "aio-ts";
  * const withFile = Aio.acquireRelease(Aio.sync(() => "fd"), (fd) => Aio.sync(() => console.log("close", fd)));
  * const p = withFile((fd) => Aio.succeed(fd.length));

@@ -172,7 +172,7 @@ export function catchIf<E, B, E2>(
  * interruptions pass): the result cannot fail. `evaluate` runs only on a failure, so a
  * costly fallback is not built on success; a throw in it is a defect.
  * @example
- * ```ts
+ * ```ts runnable
  * import { Aio, runSync } from "aio-ts";
  * runSync(Aio.fail("offline").pipe(Aio.orElseSucceed(() => "cached"))); // "cached"
  * ```
@@ -201,7 +201,7 @@ export type EitherLike<E, A> =
  * An Aio that fails with `left` or succeeds with `right`. Anything else is a TypeError,
  * thrown at once.
  * @example
- * ```ts
+ * ```ts runnable
  * import { Aio, runSync } from "aio-ts";
  * import * as E from "fp-ts/Either";
  * runSync(Aio.fromEither(E.right(1))); // 1
@@ -238,7 +238,7 @@ export const fromNullable = <A, E>(value: A, onNull: () => E): Aio<NonNullable<A
 /**
  * Falls back to `that` on a typed failure.
  * @example
- * ```ts
+ * ```ts runnable
  * import { Aio, runSync } from "aio-ts";
  * runSync(Aio.fail("x").pipe(Aio.orElse(() => Aio.succeed(0)))); // 0
  * ```

@@ -32,7 +32,7 @@ import { acquireUseRelease } from "./Aio.js";
  * variable made without a default.
  *
  * @example
- * ```ts
+ * ```ts runnable
  * import { Aio, ContextVar, LookupError, run } from "aio-ts";
  * const user = new ContextVar<string>("user");
  * const name = user.get().pipe(Aio.catchAll((e: LookupError) => Aio.succeed(`anonymous (${e.message})`)));
@@ -55,7 +55,7 @@ export class LookupError extends Error {
  * program: `reset` reports them as a defect, `resetNow` and `ctx.run` throw them.
  *
  * @example
- * ```ts
+ * ```ts runnable
  * import { ContextError, ContextVar, copyContext } from "aio-ts";
  * const v = new ContextVar<number>("v");
  * const token = copyContext().run(() => v.setNow(1));
@@ -79,7 +79,7 @@ const MISSING: unique symbol = Symbol("Token.MISSING");
  * where it was made.
  *
  * @example
- * ```ts
+ * ```ts runnable
  * import { Aio, ContextVar, Token, run } from "aio-ts";
  * const depth = new ContextVar("depth", { default: 0 });
  * await run(Aio.gen(function* () {
@@ -128,7 +128,7 @@ declare module "./internal/loop.js" {
  * `loop.callSoon({ context }, fn)` to run a task or callback in it.
  *
  * @example
- * ```ts
+ * ```ts runnable
  * import { Context, ContextVar } from "aio-ts";
  * const rid = new ContextVar<string>("requestId");
  * const ctx = new Context();
@@ -215,7 +215,7 @@ const contextOf = (data: ContextData): Context => {
  * the task's; inside a loop callback, the callback's; elsewhere, the top level's. O(1).
  *
  * @example
- * ```ts
+ * ```ts runnable
  * import { Aio, ContextVar, copyContext, run } from "aio-ts";
  * const rid = new ContextVar<string>("requestId");
  * const ctx = await run(Aio.gen(function* () {
@@ -274,7 +274,7 @@ export interface ContextVarOptions<T> {
  * Variables are compared by identity: make each one once, at module level (as in Python).
  *
  * @example
- * ```ts
+ * ```ts runnable
  * import { Aio, ContextVar, createTask, run } from "aio-ts";
  * const requestId = new ContextVar<string>("requestId");
  * const log = (msg: string) => console.log(`[${requestId.getNow("-")}] ${msg}`);
@@ -425,5 +425,17 @@ class ContextVarImpl<T, E> implements ContextVar<T, E> {
   }
 }
 
-/** See the `ContextVar` interface. */
+/**
+ * The `ContextVar` constructor (asyncio's `contextvars.ContextVar`); see the `ContextVar`
+ * interface.
+ * @example
+ * ```ts runnable
+ * import { Aio, ContextVar, run } from "aio-ts";
+ * const user = new ContextVar<string>("user", { default: "anonymous" });
+ * const greet = Aio.gen(function* () {
+ *   return `hello ${yield* user.get()}`;
+ * });
+ * console.log(await run(greet.pipe(user.locally("ada")))); // "hello ada"
+ * ```
+ */
 export const ContextVar: ContextVarConstructor = ContextVarImpl as unknown as ContextVarConstructor;

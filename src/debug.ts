@@ -44,7 +44,7 @@ import {
  * - `createdAt`: where the task was created (its first user frame), in debug mode only.
  * - `stack`: its `Aio.gen` frames, innermost first (see `Task.getStack`).
  * @example
- * ```ts
+ * ```ts runnable
  * import { Aio, run, getRunningLoop, type TaskInfo } from "aio-ts";
  * const infos: TaskInfo[] = await run(Aio.sync(() => getRunningLoop().taskInfo()));
  * infos[0]?.state; // "running": the main task itself

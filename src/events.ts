@@ -74,7 +74,7 @@ declare module "./internal/loop.js" {
  * `run()` make and close one.
  *
  * @example
- * ```ts
+ * ```ts runnable
  * import { Aio, newEventLoop } from "aio-ts";
  * const loop = newEventLoop();
  * loop.callSoon(() => console.log("first"));
@@ -89,7 +89,7 @@ export class EventLoop extends BaseEventLoop {
    * The pending tasks, oldest first, each with what it is suspended on and its chain of
    * `Aio.gen` frames (see `TaskInfo`); creation sites and frame names in debug mode.
    * @example
-   * ```ts
+   * ```ts runnable
    * import { Aio, createTask, getRunningLoop, run } from "aio-ts";
    * await run(Aio.gen(function* () {
    *   yield* createTask(Aio.sleep(1000), { name: "sleeper" });
@@ -106,7 +106,7 @@ export class EventLoop extends BaseEventLoop {
    * `taskInfo()` as readable text: an async stack dump of every pending task (asyncio has
    * none built in; its closest is `Task.print_stack` per task). See docs/debugging.md.
    * @example
-   * ```ts
+   * ```ts runnable
    * import { Aio, getRunningLoop, run } from "aio-ts";
    * await run(Aio.sync(() => console.log(getRunningLoop().dumpTasks())), { debug: true });
    * ```

@@ -12,7 +12,7 @@
  * suspended when its task is cancelled (asyncio.CancelledError).
  *
  * @example
- * ```ts
+ * ```ts runnable
  * import { Aio, CancelledError } from "aio-ts";
  * const worker = Aio.gen(function* () {
  *   try {

@@ -13,7 +13,7 @@
  * is the sequential one, so `Monad`'s laws hold.
  *
  * @example
- * ```ts
+ * ```ts runnable
  * import { pipe } from "fp-ts/function";
  * import { sequenceT } from "fp-ts/Apply";
  * import { Aio, run } from "aio-ts";
@@ -81,7 +81,7 @@ declare module "fp-ts/HKT" {
 /**
  * An Aio that succeeds with `a` (fp-ts's `of`; `Aio.succeed`).
  * @example
- * ```ts
+ * ```ts runnable
  * import { runSync } from "aio-ts";
  * import * as AF from "aio-ts/fp-ts";
  * runSync(AF.of(1)); // 1
@@ -104,7 +104,7 @@ export const throwError = <E, A = never>(e: E): Aio<A, E> => Aio.fail(e);
  * An Aio that runs the `IO` each time it runs; a throw in it is a defect (an `IO` must not
  * throw).
  * @example
- * ```ts
+ * ```ts runnable
  * import { runSync } from "aio-ts";
  * import * as AF from "aio-ts/fp-ts";
  * runSync(AF.fromIO(() => 42)); // 42
@@ -117,7 +117,7 @@ export const fromIO = <A, E = never>(io: IO<A>): Aio<A, E> => Aio.sync(io);
  * a defect (a `Task` must not reject). Cancelling the fiber stops waiting; the promise's
  * late result is dropped.
  * @example
- * ```ts
+ * ```ts runnable
  * import { run } from "aio-ts";
  * import * as AF from "aio-ts/fp-ts";
  * await run(AF.fromTask(() => Promise.resolve("done"))); // "done"
@@ -128,7 +128,7 @@ export const fromTask = <A, E = never>(task: Task<A>): Aio<A, E> => Aio.promise(
 /**
  * An Aio that fails with `Left` or succeeds with `Right` (`Aio.fromEither`).
  * @example
- * ```ts
+ * ```ts runnable
  * import * as E from "fp-ts/Either";
  * import { runSync } from "aio-ts";
  * import * as AF from "aio-ts/fp-ts";
@@ -158,7 +158,7 @@ export const fromOption =
  * An Aio that runs the `IOEither` each time it runs: `Left` is the typed failure, a throw
  * a defect.
  * @example
- * ```ts
+ * ```ts runnable
  * import * as E from "fp-ts/Either";
  * import { runSyncExit } from "aio-ts";
  * import * as AF from "aio-ts/fp-ts";
@@ -172,7 +172,7 @@ export const fromIOEither = <E, A>(fa: IOEither<E, A>): Aio<A, E> =>
  * An Aio that runs the `TaskEither` each time it runs: `Left` is the typed failure; a
  * rejection of its promise is a defect (a `TaskEither` must not reject).
  * @example
- * ```ts
+ * ```ts runnable
  * import * as TE from "fp-ts/TaskEither";
  * import { runExit } from "aio-ts";
  * import * as AF from "aio-ts/fp-ts";
@@ -187,7 +187,7 @@ export const fromTaskEither = <E, A>(fa: TaskEither<E, A>): Aio<A, E> =>
 /**
  * `Functor` instance.
  * @example
- * ```ts
+ * ```ts runnable
  * import { runSync, Aio } from "aio-ts";
  * import * as AF from "aio-ts/fp-ts";
  * runSync(AF.Functor.map(Aio.succeed(1), (n) => n + 1)); // 2
@@ -198,7 +198,7 @@ export const Functor: Functor2<URI> = { URI, map: _map };
 /**
  * `Apply` instance, sequential: `ap(fab, fa)` runs `fab`, then `fa`.
  * @example
- * ```ts
+ * ```ts runnable
  * import { sequenceT } from "fp-ts/Apply";
  * import { Aio, run } from "aio-ts";
  * import * as AF from "aio-ts/fp-ts";
@@ -211,7 +211,7 @@ export const Apply: Apply2<URI> = { URI, map: _map, ap: _ap };
  * `Apply` instance, concurrent: `ap(fab, fa)` runs both through `gather`; the first
  * typed failure (in completion order) wins and cancels the other side.
  * @example
- * ```ts
+ * ```ts runnable
  * import { sequenceS } from "fp-ts/Apply";
  * import { Aio, run } from "aio-ts";
  * import * as AF from "aio-ts/fp-ts";
@@ -223,7 +223,7 @@ export const ApplyPar: Apply2<URI> = { URI, map: _map, ap: _apPar };
 /**
  * `Applicative` instance, sequential.
  * @example
- * ```ts
+ * ```ts runnable
  * import * as RA from "fp-ts/ReadonlyArray";
  * import { pipe } from "fp-ts/function";
  * import { Aio, run } from "aio-ts";
@@ -236,7 +236,7 @@ export const Applicative: Applicative2<URI> = { URI, map: _map, ap: _ap, of };
 /**
  * `Applicative` instance, concurrent (through `gather`).
  * @example
- * ```ts
+ * ```ts runnable
  * import * as RA from "fp-ts/ReadonlyArray";
  * import { pipe } from "fp-ts/function";
  * import { Aio, run } from "aio-ts";
@@ -249,7 +249,7 @@ export const ApplicativePar: Applicative2<URI> = { URI, map: _map, ap: _apPar, o
 /**
  * `Chain` instance.
  * @example
- * ```ts
+ * ```ts runnable
  * import { Aio, runSync } from "aio-ts";
  * import * as AF from "aio-ts/fp-ts";
  * runSync(AF.Chain.chain(Aio.succeed(2), (n) => Aio.succeed(n * 3))); // 6
@@ -260,7 +260,7 @@ export const Chain: Chain2<URI> = { URI, map: _map, ap: _ap, chain: _chain };
 /**
  * `Monad` instance (its `ap` is the sequential one).
  * @example
- * ```ts
+ * ```ts runnable
  * import { runSync } from "aio-ts";
  * import * as AF from "aio-ts/fp-ts";
  * runSync(AF.Monad.chain(AF.Monad.of(1), (n) => AF.Monad.of(n + 1))); // 2
@@ -271,7 +271,7 @@ export const Monad: Monad2<URI> = { URI, map: _map, ap: _ap, of, chain: _chain }
 /**
  * `MonadThrow` instance: `throwError` is a typed failure.
  * @example
- * ```ts
+ * ```ts runnable
  * import { runSyncExit } from "aio-ts";
  * import * as AF from "aio-ts/fp-ts";
  * runSyncExit(AF.MonadThrow.throwError("bad")); // Exit.fail("bad")
@@ -282,7 +282,7 @@ export const MonadThrow: MonadThrow2<URI> = { URI, map: _map, ap: _ap, of, chain
 /**
  * `MonadIO` instance.
  * @example
- * ```ts
+ * ```ts runnable
  * import { runSync } from "aio-ts";
  * import * as AF from "aio-ts/fp-ts";
  * runSync(AF.MonadIO.fromIO(() => "io")); // "io"
@@ -293,7 +293,7 @@ export const MonadIO: MonadIO2<URI> = { URI, map: _map, ap: _ap, of, chain: _cha
 /**
  * `MonadTask` instance.
  * @example
- * ```ts
+ * ```ts runnable
  * import { run } from "aio-ts";
  * import * as AF from "aio-ts/fp-ts";
  * await run(AF.MonadTask.fromTask(() => Promise.resolve(1))); // 1
@@ -304,7 +304,7 @@ export const MonadTask: MonadTask2<URI> = { URI, map: _map, ap: _ap, of, chain: 
 /**
  * `Bifunctor` instance: `bimap` maps the error and the value, `mapLeft` the error.
  * @example
- * ```ts
+ * ```ts runnable
  * import { Aio, runSyncExit } from "aio-ts";
  * import * as AF from "aio-ts/fp-ts";
  * runSyncExit(AF.Bifunctor.mapLeft(Aio.fail(404), (code) => `HTTP ${code}`)); // Exit.fail("HTTP 404")
@@ -316,7 +316,7 @@ export const Bifunctor: Bifunctor2<URI> = { URI, bimap: _bimap, mapLeft: _mapLef
  * `Alt` instance: `alt(fa, that)` runs `that()` if `fa` fails with a typed error
  * (defects and interruptions pass).
  * @example
- * ```ts
+ * ```ts runnable
  * import { Aio, runSync } from "aio-ts";
  * import * as AF from "aio-ts/fp-ts";
  * runSync(AF.Alt.alt(Aio.fail("down"), () => Aio.succeed("fallback"))); // "fallback"
@@ -327,7 +327,7 @@ export const Alt: Alt2<URI> = { URI, map: _map, alt: _alt };
 /**
  * `FromEither` instance.
  * @example
- * ```ts
+ * ```ts runnable
  * import * as E from "fp-ts/Either";
  * import { runSync } from "aio-ts";
  * import * as AF from "aio-ts/fp-ts";
@@ -339,7 +339,7 @@ export const FromEither: FromEither2<URI> = { URI, fromEither };
 /**
  * `FromIO` instance.
  * @example
- * ```ts
+ * ```ts runnable
  * import { runSync } from "aio-ts";
  * import * as AF from "aio-ts/fp-ts";
  * runSync(AF.FromIO.fromIO(() => 1)); // 1
@@ -350,7 +350,7 @@ export const FromIO: FromIO2<URI> = { URI, fromIO };
 /**
  * `FromTask` instance.
  * @example
- * ```ts
+ * ```ts runnable
  * import { run } from "aio-ts";
  * import * as AF from "aio-ts/fp-ts";
  * await run(AF.FromTask.fromTask(() => Promise.resolve(1))); // 1

@@ -17,7 +17,7 @@ export type { DoneCallback } from "./internal/future.js";
 /**
  * A new pending future on the running loop (asyncio's `loop.create_future()`).
  * @example
- * ```ts
+ * ```ts runnable
  * import { Aio, createFuture, run } from "aio-ts";
  * await run(Aio.gen(function* () {
  *   const fut = yield* createFuture<string>();
@@ -50,7 +50,7 @@ export const isFuture = (u: unknown): u is Future<unknown, unknown> => u instanc
  * garbage-collected unrun, or at the loop's close; running the Aio reads it. (Made outside
  * any loop, there is no handler to report to: the rejection is only held by the Aio.)
  * @example
- * ```ts
+ * ```ts runnable
  * import { fromPromise, run } from "aio-ts";
  * await run(fromPromise(Promise.resolve(3))); // 3
  * ```

@@ -505,7 +505,7 @@ export function gather(...args: readonly unknown[]): Aio<unknown, unknown> {
  * argument order, typed position by position. Cancelling it cancels every child.
  *
  * @example
- * ```ts
+ * ```ts runnable
  * import { Aio, Exit, gatherExits, run } from "aio-ts";
  * const [ok, bad] = await run(gatherExits(Aio.succeed(1), Aio.fail("nope")));
  * Exit.isSuccess(ok); // true
@@ -526,7 +526,7 @@ export function gatherExits(...args: readonly unknown[]): Aio<unknown, unknown> 
  * one argument (or a non-empty array); cancelling the race cancels every contender.
  *
  * @example
- * ```ts
+ * ```ts runnable
  * import { Aio, race, run } from "aio-ts";
  * const winner = await run(race(Aio.sleep(200, "slow"), Aio.sleep(100, "fast")));
  * // "fast", after 100 ms; "slow" was cancelled

@@ -12,7 +12,7 @@ import type { PublicEventLoop as EventLoop, Runnable, Timer } from "./internal/l
  * scheduled with (see `CallbackOptions`).
  *
  * @example
- * ```ts
+ * ```ts runnable
  * import { newEventLoop } from "aio-ts";
  * const loop = newEventLoop();
  * const h = loop.callSoon(() => console.log("never"));
@@ -62,7 +62,7 @@ export class Handle implements Runnable {
  * as in asyncio).
  *
  * @example
- * ```ts
+ * ```ts runnable
  * import { newEventLoop } from "aio-ts";
  * const loop = newEventLoop({ virtualTime: true });
  * const h = loop.callLater(1000, () => console.log("later"));

@@ -2,7 +2,7 @@
  * aio-ts: Python's asyncio as a typed, effect-style TypeScript library.
  *
  * @example
- * ```ts
+ * ```ts runnable
  * import { Aio, run } from "aio-ts";
  * const main = Aio.gen(function* () {
  *   yield* Aio.sleep(1000);
@@ -18,10 +18,11 @@ import * as AioModule from "./Aio.js";
  * The `Aio` module: constructors (`succeed`, `fail`, `sync`, `promise`, `sleep`, `gen`…)
  * and data-last combinators (`map`, `flatMap`, `catchAll`, `ensuring`…).
  * @example
- * ```ts
+ * ```ts runnable
  * import { Aio, runSync } from "aio-ts";
  * runSync(Aio.succeed(1).pipe(Aio.map((n) => n + 1))); // 2
  * ```
+ * @namespace
  */
 export const Aio: typeof AioModule = AioModule;
 /**
@@ -77,6 +78,7 @@ import * as ScheduleModule from "./schedule.js";
  * const policy = Schedule.exponential(100, { max: 2000 }).pipe(Schedule.recurs(5));
  * const p = Aio.fail("busy").pipe(Aio.retry(policy));
  * ```
+ * @namespace
  */
 export const Schedule: typeof ScheduleModule = ScheduleModule;
 /**

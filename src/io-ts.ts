@@ -8,7 +8,7 @@
  * never loads this module.
  *
  * @example
- * ```ts
+ * ```ts runnable
  * import * as t from "io-ts";
  * import { Aio, run } from "aio-ts";
  * import { decode } from "aio-ts/io-ts";
@@ -53,7 +53,7 @@ export interface DecodeOptions {
  * deep that the codec's recursion overflows the stack) is a DecodeError too, with no
  * `errors` and the thrown value as its `cause`.
  * @example
- * ```ts
+ * ```ts runnable
  * import * as t from "io-ts";
  * import { Aio, runSyncExit } from "aio-ts";
  * import { decode, DecodeError } from "aio-ts/io-ts";
@@ -276,7 +276,7 @@ export interface DecodingQueue<A> {
  * Validates what enters `queue`: the writer's `put(input)` decodes with `codec` first
  * (see `DecodingQueue`), so the consumers only ever get decoded values.
  * @example
- * ```ts
+ * ```ts runnable
  * import * as t from "io-ts";
  * import { Aio, Queue, run } from "aio-ts";
  * import { decodeQueue } from "aio-ts/io-ts";

@@ -84,7 +84,7 @@ export interface TaskOptions {
  * `loop.callSoon({ context }, fn, ...args)`.
  *
  * @example
- * ```ts
+ * ```ts runnable
  * import { ContextVar, copyContext, newEventLoop, type CallbackOptions } from "aio-ts";
  * const rid = new ContextVar("requestId", { default: "-" });
  * const opts: CallbackOptions = { context: copyContext() };

@@ -350,7 +350,7 @@ const checkMaxsize = (maxsize: unknown): number => {
  * `maxsize` is a RangeError.
  *
  * @example
- * ```ts
+ * ```ts runnable
  * import { Aio, Queue, createTask, run } from "aio-ts";
  * const q = new Queue<number>(2);
  * await run(Aio.gen(function* () {

@@ -39,7 +39,7 @@ export interface RunOptions extends EventLoopOptions, AbortOptions {
  * closed), without rejecting. With `options.signal`, aborting it cancels the program
  * (see `AbortOptions`).
  * @example
- * ```ts
+ * ```ts runnable
  * import { Aio, Exit, runExit } from "aio-ts";
  * const e = await runExit(Aio.fail("nope"));
  * Exit.isFailure(e); // true
@@ -108,7 +108,7 @@ const cancelRound = async (loop: EventLoop, pending: ReadonlyArray<Task<unknown,
  * `options.signal`: its `cause` is the abort reason). Afterwards the tasks still pending
  * are cancelled and awaited and the loop is closed.
  * @example
- * ```ts
+ * ```ts runnable
  * import { Aio, run } from "aio-ts";
  * await run(Aio.sleep(10, "done")); // "done"
  * ```
@@ -121,7 +121,7 @@ export const run = <A, E>(aio: Aio<A, E>, options?: RunOptions): Promise<A> =>
  * returns its value or throws its failure. A program that does suspend is an
  * `EventLoopError` (use `run`).
  * @example
- * ```ts
+ * ```ts runnable
  * import { Aio, runSync } from "aio-ts";
  * runSync(Aio.succeed(1).pipe(Aio.map((n) => n + 1))); // 2
  * ```
@@ -131,7 +131,7 @@ export const runSync = <A, E>(aio: Aio<A, E>): A => Exit.getOrThrow(runSyncExit(
 /**
  * As `runSync`, but returns the `Exit` instead of throwing the program's failure.
  * @example
- * ```ts
+ * ```ts runnable
  * import { Aio, Exit, runSyncExit } from "aio-ts";
  * Exit.isFailure(runSyncExit(Aio.fail(1))); // true
  * ```

@@ -81,7 +81,7 @@ export interface RuntimeRunOptions extends AbortOptions {
  * semaphores and queues work across them (each `run()` makes a loop of its own, and a
  * primitive cannot be shared by two live loops). Make one with `createRuntime()`.
  * @example
- * ```ts
+ * ```ts runnable
  * import { Aio, Semaphore, createRuntime } from "aio-ts";
  * const rt = createRuntime();
  * const db = new Semaphore(2); // shared by every request
@@ -263,7 +263,7 @@ class RuntimeImpl implements Runtime {
  * clock (for tests); `{ handleSignals: true }` wires SIGINT/SIGTERM to `dispose()`.
  * While nothing runs, it holds no host handle: the process can exit without `dispose()`.
  * @example
- * ```ts
+ * ```ts runnable
  * import { Aio, createRuntime } from "aio-ts";
  * const rt = createRuntime();
  * const controller = new AbortController();

@@ -286,7 +286,7 @@ const nextDelay = (s: Schedule, n: number, elapsed: number): number => {
  * its typed error, `delay` the ms to sleep before the next attempt (jitter applied).
  *
  * @example
- * ```ts
+ * ```ts runnable
  * import type { Schedule } from "aio-ts";
  * const log = ({ attempt, error, delay }: Schedule.RetryInfo<Error>) =>
  *   console.log(`attempt ${attempt} failed (${error.message}), retrying in ${delay} ms`);
@@ -306,7 +306,7 @@ export interface RetryInfo<E> {
  * log through the program's own logger. A throw from `while` or `onRetry` is a defect.
  *
  * @example
- * ```ts
+ * ```ts runnable
  * import { Schedule } from "aio-ts";
  * type HttpError = { readonly status: number };
  * const options: Schedule.RetryOptions<HttpError> = {
@@ -376,7 +376,7 @@ const loopTime = (f: Fiber): number => f._loop.time();
  * without a Schedule made by this module, or a non-function hook, is a TypeError at once.
  *
  * @example
- * ```ts
+ * ```ts runnable
  * import { Aio, Schedule, run } from "aio-ts";
  * let calls = 0;
  * const flaky = Aio.suspend(() => (++calls < 3 ? Aio.fail("busy" as const) : Aio.succeed(calls)));

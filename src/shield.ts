@@ -42,7 +42,7 @@ class Shield<A, E> extends Aio<A, E> {
  * pass, or `currentTask()` inside it); then the shield ends cancelled too.
  *
  * @example
- * ```ts
+ * ```ts runnable
  * import { Aio, createTask, run, shield } from "aio-ts";
  * const program = Aio.gen(function* () {
  *   const save = Aio.sleep(500, "saved");

@@ -6,7 +6,7 @@
  * (as asyncio); `withSubprocess` is the structured form that does.
  *
  * @example
- * ```ts
+ * ```ts runnable
  * import { Aio, PIPE, createSubprocessExec, decodeText } from "aio-ts";
  * const main = Aio.gen(function* () {
  *   const proc = yield* createSubprocessExec(process.execPath, ["-e", "console.log('hi')"], { stdout: PIPE });
@@ -192,7 +192,7 @@ export const createSubprocessShell = <const O extends SubprocessOptions = {}>(
  * and waits for its exit: no child outlives the scope. The spawn itself stays cancellable.
  * To let the child finish normally, end `use` with `proc.wait()` or `proc.communicate()`.
  * @example
- * ```ts
+ * ```ts runnable
  * import { Aio, PIPE, createSubprocessExec, withSubprocess } from "aio-ts";
  * const firstLine = withSubprocess(
  *   createSubprocessExec(process.execPath, ["-e", "setInterval(() => console.log('tick'), 10)"], { stdout: PIPE }),

@@ -20,6 +20,7 @@ import type { Future } from "./internal/future.js";
  * A double-ended queue on a ring buffer: O(1) push/shift/pop, O(n) remove.
  * @example
  * ```ts
+ * import { Deque } from "./sync-internal.js";
  * const d = new Deque<number>();
  * d.push(1); d.push(2);
  * d.shift(); // 1
@@ -138,6 +139,8 @@ let loopCounter = 0;
  * named already keeps its name.
  * @example
  * ```ts
+ * import { newEventLoop } from "aio-ts";
+ * import { nameLoop } from "./sync-internal.js";
  * nameLoop(newEventLoop(), "runtime"); // "runtime#1"
  * ```
  * @internal
@@ -164,9 +167,11 @@ const describeLoop = (loop: EventLoop): string =>
  * `EventLoopError` naming both loops: the waiters' futures belong to the other loop, and
  * waking them from this one would run their tasks on the wrong loop.
  * @example
- * ```ts
+ * ```ts runnable
+ * import { Aio, run, type EventLoop } from "aio-ts";
+ * import { bindLoop } from "./sync-internal.js";
  * const holder = { _loop: undefined as EventLoop | undefined };
- * const loop = bindLoop(holder, "Lock", () => 0); // inside a running program
+ * await run(Aio.sync(() => bindLoop(holder, "Lock", () => 0))); // inside a running program: its loop
  * ```
  * @internal
  */
@@ -197,6 +202,8 @@ export const bindLoop = (
  * What `WaitOp.tryNow` answers when the operation would have to wait.
  * @example
  * ```ts
+ * import { NOT_READY, type NotReady } from "./sync-internal.js";
+ * const items: number[] = [];
  * const tryTake = (): number | NotReady => (items.length > 0 ? items.shift()! : NOT_READY);
  * ```
  * @internal
@@ -206,6 +213,7 @@ export const NOT_READY: unique symbol = Symbol("aio-ts/NOT_READY");
  * The type of `NOT_READY`.
  * @example
  * ```ts
+ * import { NOT_READY, type NotReady } from "./sync-internal.js";
  * const r: boolean | NotReady = NOT_READY;
  * ```
  * @internal
@@ -225,6 +233,10 @@ const DONE: { done: true; value: unknown } = { done: true, value: undefined };
  * `yield*` the fast path runs inline in the generator, without a fiber step.
  * @example
  * ```ts
+ * import { Aio } from "aio-ts";
+ * import { NOT_READY, WaitOp } from "./sync-internal.js";
+ * const items: number[] = [];
+ * const waitForItem: Aio<number> = Aio.never; // a real one waits on a future, then takes
  * class Take extends WaitOp<number, never> {
  *   protected tryNow() { return items.length > 0 ? items.shift()! : NOT_READY; }
  *   protected slow() { return waitForItem; }
@@ -266,6 +278,10 @@ export abstract class WaitOp<A, E> extends AioClass<A, E> {
  * A `WaitOp` from two functions.
  * @example
  * ```ts
+ * import { Aio } from "aio-ts";
+ * import { FastPath, NOT_READY } from "./sync-internal.js";
+ * const items: number[] = [];
+ * const waitForItem: Aio<number> = Aio.never; // a real one waits on a future, then takes
  * const take = new FastPath(() => (items.length > 0 ? items.shift()! : NOT_READY), () => waitForItem);
  * ```
  * @internal
@@ -289,6 +305,7 @@ export class FastPath<A, E> extends WaitOp<A, E> {
  * Checks an integer-valued constructor argument.
  * @example
  * ```ts
+ * import { checkInt } from "./sync-internal.js";
  * checkInt("Semaphore", "value", 3, 0); // 3
  * ```
  * @internal
@@ -303,6 +320,10 @@ export const checkInt = (what: string, name: string, value: unknown, min: number
  * A waiter's place in a `WaiterQueue`: its future and its links.
  * @example
  * ```ts
+ * import { newEventLoop } from "aio-ts";
+ * import { WaiterQueue } from "./sync-internal.js";
+ * const fut = newEventLoop().createFuture<true>();
+ * const waiters = new WaiterQueue<typeof fut>();
  * const node = waiters.push(fut);
  * waiters.remove(node); // O(1), whoever else joined or left meanwhile
  * ```
@@ -320,6 +341,9 @@ export class Waiter<F> {
  * What a `WaiterQueue` reads of a waiter's future (a `Future` has both).
  * @example
  * ```ts
+ * import { newEventLoop } from "aio-ts";
+ * import type { WaiterFuture } from "./sync-internal.js";
+ * const loop = newEventLoop();
  * const w: WaiterFuture = loop.createFuture<true>();
  * ```
  * @internal
@@ -346,6 +370,9 @@ export interface WaiterFuture {
  * (everything before that is still done / cancelled).
  * @example
  * ```ts
+ * import { newEventLoop, type Future } from "aio-ts";
+ * import { WaiterQueue } from "./sync-internal.js";
+ * const fut = newEventLoop().createFuture<true>();
  * const ws = new WaiterQueue<Future<true>>();
  * const node = ws.push(fut);
  * ws.firstPending()?.fut.setResult(true); // wakes fut
@@ -442,8 +469,17 @@ export class WaiterQueue<F extends WaiterFuture> {
  * for `fut` in line, and leaves the line however the wait ends (a cancelled waiter must
  * leave the primitive as if it had never waited). Leaving is O(1).
  * @example
- * ```ts
- * const value = yield* waitInLine(self._waiters, fut);
+ * ```ts runnable
+ * import { Aio, getRunningLoop, run, type Future } from "aio-ts";
+ * import { WaiterQueue, waitInLine } from "./sync-internal.js";
+ * const waiters = new WaiterQueue<Future<number>>();
+ * const main = Aio.gen(function* () {
+ *   const fut = getRunningLoop().createFuture<number>();
+ *   getRunningLoop().callLater(10, () => waiters.firstPending()?.fut.setResult(42));
+ *   const value = yield* waitInLine(waiters, fut); // 42, and it has left the line
+ *   return [value, waiters.length];
+ * });
+ * await run(main, { virtualTime: true }); // [42, 0]
  * ```
  * @internal
  */

@@ -34,7 +34,7 @@ export type GroupedCause<E> = Cause.Fail<E> | Cause.Die;
  * each one's kind; `errors` lists the typed errors, `defects` the unexpected throws.
  *
  * @example
- * ```ts
+ * ```ts runnable
  * import { Aio, ExceptionGroup, runExit, taskGroup } from "aio-ts";
  * const exit = await runExit(
  *   taskGroup((tg) =>
@@ -83,7 +83,7 @@ export class ExceptionGroup<E> extends Error {
  * The handle a `taskGroup` body receives: `createTask` starts a child of the group.
  *
  * @example
- * ```ts
+ * ```ts runnable
  * import { Aio, run, taskGroup } from "aio-ts";
  * const program = taskGroup((tg) =>
  *   Aio.gen(function* () {
@@ -288,7 +288,7 @@ class TaskGroupAio<A, E> extends Aio<A, ExceptionGroup<E>> {
  * adds its child's error type to the body's).
  *
  * @example
- * ```ts
+ * ```ts runnable
  * import { Aio, run, taskGroup } from "aio-ts";
  * const log: string[] = [];
  * await run(

@@ -47,7 +47,7 @@ class CreateTask<A, E> extends AioClass<Task<A, E>, never> {
  * having run: a process warning (`AioWarning`, code `AIO_TASK_NEVER_RUN`) naming where it
  * was made, as asyncio's "coroutine … was never awaited".
  * @example
- * ```ts
+ * ```ts runnable
  * import { Aio, createTask, run } from "aio-ts";
  * await run(Aio.gen(function* () {
  *   const t = yield* createTask(Aio.sleep(10, 5), { name: "five" });
@@ -83,7 +83,7 @@ class TrackedCreateTask<A, E> extends CreateTask<A, E> {
  * `AIO_TASK_NEVER_RUN`) naming where it was made: the trace of a forgotten `yield*`.
  * Only Aios made while it is on are checked. Off, it costs nothing.
  * @example
- * ```ts
+ * ```ts runnable
  * import { Aio, createTask, run, setDebug } from "aio-ts";
  * setDebug(true);
  * await run(Aio.gen(function* () {
@@ -110,7 +110,7 @@ export const getDebug = (): boolean => debugMode;
  * A Future for `x` (asyncio.ensure_future): a Future or Task is returned as it is; an Aio
  * is wrapped in a new Task.
  * @example
- * ```ts
+ * ```ts runnable
  * import { Aio, ensureFuture, run } from "aio-ts";
  * await run(Aio.gen(function* () {
  *   const t = yield* ensureFuture(Aio.succeed(1));
@@ -125,7 +125,7 @@ export const ensureFuture = <A, E>(x: Aio<A, E> | Future<A, E>, options?: TaskOp
  * The tasks of `loop` (the running loop by default) that are not done yet
  * (asyncio.all_tasks).
  * @example
- * ```ts
+ * ```ts runnable
  * import { Aio, allTasks, run } from "aio-ts";
  * await run(Aio.sync(() => allTasks().size)); // 1: the main task
  * ```

@@ -177,11 +177,11 @@ export interface WorkerPoolOptions {
  * not keep the process alive. `close()` is `executor.shutdown(wait=True)`.
  * @example
  * ```ts
- * import { createWorkerPool, run, runInExecutor, wrapFuture } from "aio-ts";
+ * import { Aio, createWorkerPool, run, runInExecutor, wrapFuture } from "aio-ts";
  * const pool = createWorkerPool({ maxThreads: 2 });
  * const url = new URL("./jobs.mjs", import.meta.url);
  * const a = await run(runInExecutor(pool, url, "countPrimes", 100_000)); // an Aio on the pool
- * const b = await run(wrapFuture(pool.submit(url, "countPrimes", 1_000))); // a Promise, as a Future
+ * const b = await run(Aio.from(wrapFuture(pool.submit(url, "countPrimes", 1_000)))); // a Promise, as a Future
  * await pool.close();
  * ```
  */

@@ -285,7 +285,7 @@ export function timeout<A, E>(
  * asyncio.timeout_at. A deadline already past cancels the body at its first suspension.
  *
  * @example
- * ```ts
+ * ```ts runnable
  * import { Aio, getRunningLoop, run, timeoutAt } from "aio-ts";
  * const program = Aio.gen(function* () {
  *   const deadline = getRunningLoop().time() + 500;

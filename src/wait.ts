@@ -490,7 +490,7 @@ class NextCompleted extends Aio<unknown, unknown> {
  * futures passed in are left alone).
  *
  * @example
- * ```ts
+ * ```ts runnable
  * import { Aio, asCompleted, run } from "aio-ts";
  * const program = Aio.gen(function* () {
  *   const order: string[] = [];

@@ -17,7 +17,7 @@ import type { RunOptions, Runtime, RuntimeRunOptions } from "../index.js";
  * An Aio that never fails: `Right` with the value or `Left` with the typed error
  * (defects and interruptions pass through unchanged).
  * @example
- * ```ts
+ * ```ts runnable
  * import { Aio, runSync } from "aio-ts";
  * import * as AF from "aio-ts/fp-ts";
  * runSync(AF.toEither(Aio.fail("x"))); // { _tag: "Left", left: "x" }
@@ -33,7 +33,7 @@ export const toEither = <A, E>(fa: Aio<A, E>): Aio<Either<E, A>> =>
  * An Aio that never fails: `Some` with the value, `None` for a typed failure (defects and
  * interruptions pass through unchanged).
  * @example
- * ```ts
+ * ```ts runnable
  * import { Aio, runSync } from "aio-ts";
  * import * as AF from "aio-ts/fp-ts";
  * runSync(AF.toOption(Aio.fail("x"))); // { _tag: "None" }

@@ -11,7 +11,7 @@ import { _ap, _apPar, _bimap } from "./ops.js";
 /**
  * Maps the value (`Aio.map`).
  * @example
- * ```ts
+ * ```ts runnable
  * import { pipe } from "fp-ts/function";
  * import { runSync } from "aio-ts";
  * import * as AF from "aio-ts/fp-ts";
@@ -27,7 +27,7 @@ export const map =
  * Applies the function in `fab` to the value of `fa`, running `fab` then `fa`
  * (sequential). The error types widen to their union.
  * @example
- * ```ts
+ * ```ts runnable
  * import { pipe } from "fp-ts/function";
  * import { runSync } from "aio-ts";
  * import * as AF from "aio-ts/fp-ts";
@@ -43,7 +43,7 @@ export const ap =
  * `ap`, concurrently: `fab` and `fa` run as `gather`'s children; the first typed failure
  * (in completion order) cancels the other side.
  * @example
- * ```ts
+ * ```ts runnable
  * import { pipe } from "fp-ts/function";
  * import { Aio, run } from "aio-ts";
  * import * as AF from "aio-ts/fp-ts";
@@ -58,7 +58,7 @@ export const apPar =
 /**
  * Runs `first` then `second`, keeping the value of `first`.
  * @example
- * ```ts
+ * ```ts runnable
  * import { pipe } from "fp-ts/function";
  * import { runSync } from "aio-ts";
  * import * as AF from "aio-ts/fp-ts";
@@ -73,7 +73,7 @@ export const apFirst =
 /**
  * Runs `first` then `second`, keeping the value of `second`.
  * @example
- * ```ts
+ * ```ts runnable
  * import { pipe } from "fp-ts/function";
  * import { runSync } from "aio-ts";
  * import * as AF from "aio-ts/fp-ts";
@@ -89,7 +89,7 @@ export const apSecond =
  * Chains an Aio that depends on the value (`Aio.flatMap`; fp-ts's `chainW` typing: the
  * error types widen to their union).
  * @example
- * ```ts
+ * ```ts runnable
  * import { pipe } from "fp-ts/function";
  * import { runSync } from "aio-ts";
  * import * as AF from "aio-ts/fp-ts";
@@ -104,7 +104,7 @@ export const chain =
 /**
  * Alias of `chain` (fp-ts ≥ 2.14's name).
  * @example
- * ```ts
+ * ```ts runnable
  * import { pipe } from "fp-ts/function";
  * import { runSync } from "aio-ts";
  * import * as AF from "aio-ts/fp-ts";
@@ -116,7 +116,7 @@ export const flatMap = chain;
 /**
  * Chains an Aio for its effect, keeping the first value (`Aio.tap`).
  * @example
- * ```ts
+ * ```ts runnable
  * import { pipe } from "fp-ts/function";
  * import { runSync } from "aio-ts";
  * import * as AF from "aio-ts/fp-ts";
@@ -131,7 +131,7 @@ export const chainFirst =
 /**
  * Flattens an Aio of an Aio.
  * @example
- * ```ts
+ * ```ts runnable
  * import { runSync } from "aio-ts";
  * import * as AF from "aio-ts/fp-ts";
  * runSync(AF.flatten(AF.of(AF.of(1)))); // 1
@@ -143,7 +143,7 @@ export const flatten = <A, E1, E2>(mma: Aio<Aio<A, E2>, E1>): Aio<A, E1 | E2> =>
 /**
  * Maps the typed error with `f` and the value with `g`.
  * @example
- * ```ts
+ * ```ts runnable
  * import { pipe } from "fp-ts/function";
  * import { Aio, runSyncExit } from "aio-ts";
  * import * as AF from "aio-ts/fp-ts";
@@ -158,7 +158,7 @@ export const bimap =
 /**
  * Maps the typed error (`Aio.mapError`).
  * @example
- * ```ts
+ * ```ts runnable
  * import { pipe } from "fp-ts/function";
  * import { Aio, runSyncExit } from "aio-ts";
  * import * as AF from "aio-ts/fp-ts";
@@ -174,7 +174,7 @@ export const mapLeft =
  * Falls back to `that()` on a typed failure (fp-ts's `altW` typing: the value types
  * widen, the error is `that`'s). Defects and interruptions pass.
  * @example
- * ```ts
+ * ```ts runnable
  * import { pipe } from "fp-ts/function";
  * import { Aio, runSync } from "aio-ts";
  * import * as AF from "aio-ts/fp-ts";
@@ -193,7 +193,7 @@ export const alt =
  * (flat, unlike `ReadonlyArray.traverse(ApplicativePar)`, which nests one `ap` per
  * element): the values in input order; the first typed failure cancels the rest.
  * @example
- * ```ts
+ * ```ts runnable
  * import { pipe } from "fp-ts/function";
  * import { Aio, run } from "aio-ts";
  * import * as AF from "aio-ts/fp-ts";
@@ -209,7 +209,7 @@ export const traverseArray =
  * Maps each element to an Aio and runs them one after the other: the values in input
  * order; the first typed failure stops it.
  * @example
- * ```ts
+ * ```ts runnable
  * import { pipe } from "fp-ts/function";
  * import { Aio, run } from "aio-ts";
  * import * as AF from "aio-ts/fp-ts";
@@ -228,7 +228,7 @@ export const traverseSeqArray =
 /**
  * Runs the Aios concurrently (one `gather`): their values in order.
  * @example
- * ```ts
+ * ```ts runnable
  * import { Aio, run } from "aio-ts";
  * import * as AF from "aio-ts/fp-ts";
  * await run(AF.sequenceArray([Aio.sleep(20, 1), Aio.sleep(10, 2)])); // [1, 2] after 20 ms
@@ -240,7 +240,7 @@ export const sequenceArray = <A, E>(as: ReadonlyArray<Aio<A, E>>): Aio<ReadonlyA
 /**
  * Runs the Aios one after the other: their values in order.
  * @example
- * ```ts
+ * ```ts runnable
  * import { Aio, run } from "aio-ts";
  * import * as AF from "aio-ts/fp-ts";
  * await run(AF.sequenceSeqArray([Aio.sleep(20, 1), Aio.sleep(10, 2)])); // [1, 2] after 30 ms

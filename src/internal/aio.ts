@@ -157,7 +157,7 @@ export interface Aio<A, E = never> {
  * runs it twice.
  *
  * @example
- * ```ts
+ * ```ts runnable
  * import { Aio, run } from "aio-ts";
  * const program: Aio<number> = Aio.gen(function* () {
  *   yield* Aio.sleep(10);

@@ -22,7 +22,7 @@ export const setRunningLoop = (loop: EventLoop | undefined): EventLoop | undefin
  * `EventLoopError` when called outside a running loop.
  *
  * @example
- * ```ts
+ * ```ts runnable
  * import { Aio, getRunningLoop, run } from "aio-ts";
  * await run(Aio.sync(() => getRunningLoop().time()));
  * ```

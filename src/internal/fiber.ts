@@ -35,7 +35,7 @@ import { notAnAio, FailCause } from "./primitives.js";
  * task.
  *
  * @example
- * ```ts
+ * ```ts runnable
  * import { Aio, currentTask, run } from "aio-ts";
  * await run(Aio.sync(() => currentTask()?.getName()));
  * ```
@@ -83,7 +83,7 @@ const PREEMPTED = Object.freeze({ _preempted: true });
  * suspended.
  *
  * @example
- * ```ts
+ * ```ts runnable
  * import { Aio, createTask, run } from "aio-ts";
  * const program = Aio.gen(function* () {
  *   const task = yield* createTask(Aio.sleep(100, "done"), { name: "sleeper" });
@@ -205,7 +205,7 @@ export class Task<A, E = never> extends Future<A, E> implements Fiber {
    * a program made in debug mode, where it was made. Empty for a task that is done, or
    * that has not started. See docs/debugging.md.
    * @example
-   * ```ts
+   * ```ts runnable
    * import { Aio, createTask, run } from "aio-ts";
    * await run(Aio.gen(function* () {
    *   const t = yield* createTask(Aio.gen(function* worker() { yield* Aio.sleep(100); }));

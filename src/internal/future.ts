@@ -93,7 +93,7 @@ export class AwaitFuture<A, E> extends Aio<A, E> {
 /**
  * A callback run when a future is done, through the loop, with the future.
  * @example
- * ```ts
+ * ```ts runnable
  * import type { DoneCallback, Future } from "aio-ts";
  * const log: DoneCallback<Future<number, never>> = (f) => console.log(f.result());
  * ```
@@ -106,7 +106,7 @@ export type DoneCallback<F> = (future: F) => void;
  * on a later loop iteration, never synchronously.
  *
  * @example
- * ```ts
+ * ```ts runnable
  * import { Aio, createFuture, run } from "aio-ts";
  * const program = Aio.gen(function* () {
  *   const fut = yield* createFuture<number>();

@@ -22,7 +22,7 @@ type BarrierState = "filling" | "draining" | "resetting" | "broken";
  * A task cancelled while it waits leaves the barrier: it no longer counts as arrived.
  *
  * @example
- * ```ts
+ * ```ts runnable
  * import { Aio, Barrier, createTask, run } from "aio-ts";
  * const barrier = new Barrier(3);
  * await run(Aio.gen(function* () {

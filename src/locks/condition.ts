@@ -25,7 +25,7 @@ import { isCancelled, Lock, withLock, type Acquirable } from "./lock.js";
  * waiter, so no notification is lost.
  *
  * @example
- * ```ts
+ * ```ts runnable
  * import { Aio, Condition, createTask, run } from "aio-ts";
  * const cond = new Condition();
  * const items: number[] = [];

@@ -16,7 +16,7 @@ import { debugActive, labelWaiter } from "../internal/debug.js";
  * wakes every waiter; `clear()` resets it; `isSet()` reads it.
  *
  * @example
- * ```ts
+ * ```ts runnable
  * import { Aio, Event, createTask, run } from "aio-ts";
  * const ready = new Event();
  * await run(Aio.gen(function* () {

@@ -134,7 +134,7 @@ export const withPermit: (semaphore: Acquirable) => <A, E>(aio: Aio.Aio<A, E>) =
  * handed to it, it is passed on to the next waiter.
  *
  * @example
- * ```ts
+ * ```ts runnable
  * import { Aio, Lock, run } from "aio-ts";
  * const lock = new Lock();
  * await run(Aio.gen(function* () {

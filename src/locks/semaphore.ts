@@ -23,7 +23,7 @@ import { isCancelled, withLock, type Acquirable } from "./lock.js";
  * semaphore and on to the next waiter.
  *
  * @example
- * ```ts
+ * ```ts runnable
  * import { Aio, Semaphore, run } from "aio-ts";
  * const sem = new Semaphore(2); // at most two downloads at once
  * const download = (url: string) => sem.withPermit(Aio.sleep(100, url.length));

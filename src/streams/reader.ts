@@ -9,7 +9,14 @@ import type { Aio } from "../Aio.js";
 import { getRunningLoop, type EventLoop } from "../events.js";
 import { IncompleteReadError, LimitOverrunError, type SocketError } from "./errors.js";
 
-/** asyncio's `_DEFAULT_LIMIT`: 64 KiB, the default `limit` of a reader. */
+/**
+ * asyncio's `_DEFAULT_LIMIT`: 64 KiB, the default `limit` of a reader.
+ * @example
+ * ```ts runnable
+ * import { DEFAULT_LIMIT, StreamReader } from "aio-ts";
+ * const reader = new StreamReader({ limit: 4 * DEFAULT_LIMIT }); // lines up to 256 KiB
+ * ```
+ */
 export const DEFAULT_LIMIT = 65536;
 
 /** Options of a `StreamReader`. */
@@ -48,7 +55,7 @@ const checkSize = (what: string, n: number): void => {
  * `read()` of a whole received chunk hands that chunk out without copying.
  *
  * @example
- * ```ts
+ * ```ts runnable
  * import { Aio, StreamReader, runSync } from "aio-ts";
  * const r = new StreamReader();
  * r.feedData(new TextEncoder().encode("one\ntwo"));
@@ -211,7 +218,7 @@ export class StreamReader {
    * stream ended, then takes at most `n`. `n = -1` (the default) reads until EOF; `n = 0`
    * returns empty bytes at once. At EOF it returns empty bytes.
    * @example
-   * ```ts
+   * ```ts runnable
    * import { StreamReader, runSync } from "aio-ts";
    * const r = new StreamReader();
    * r.feedData(Uint8Array.of(1, 2, 3));
@@ -238,7 +245,7 @@ export class StreamReader {
    * Reads exactly `n` bytes (asyncio readexactly). If the stream ends first, fails with an
    * `IncompleteReadError` whose `partial` holds what was buffered (consumed).
    * @example
-   * ```ts
+   * ```ts runnable
    * import { StreamReader, runSync } from "aio-ts";
    * const r = new StreamReader();
    * r.feedData(Uint8Array.of(1, 2, 3, 4));
@@ -265,7 +272,7 @@ export class StreamReader {
    * - no separator within `limit` bytes, or one found past `limit`: `LimitOverrunError`,
    *   and the data stays in the buffer (so it can be read another way).
    * @example
-   * ```ts
+   * ```ts runnable
    * import { StreamReader, runSync } from "aio-ts";
    * const r = new StreamReader();
    * r.feedData(new TextEncoder().encode("key=value;rest"));
@@ -310,7 +317,7 @@ export class StreamReader {
    * including its `\n` when that is buffered, else the whole buffer (asyncio raises
    * ValueError there).
    * @example
-   * ```ts
+   * ```ts runnable
    * import { StreamReader, runSync } from "aio-ts";
    * const r = new StreamReader({ limit: 4 });
    * r.feedData(new TextEncoder().encode("too long\nok\n"));
@@ -336,7 +343,7 @@ export class StreamReader {
    * Reads one line and decodes it as UTF-8 (or `encoding`), without its line ending
    * (`\n` or `\r\n`); `null` at EOF. The text form of `readline`, for line protocols.
    * @example
-   * ```ts
+   * ```ts runnable
    * import { StreamReader, runSync } from "aio-ts";
    * const r = new StreamReader();
    * r.feedData(new TextEncoder().encode("héllo\r\n"));
@@ -354,7 +361,7 @@ export class StreamReader {
    * Runs `f` on every line until EOF, in order (the Aio form of asyncio's `async for line
    * in reader`); `f`'s failure stops the iteration and is the result's failure.
    * @example
-   * ```ts
+   * ```ts runnable
    * import { Aio, StreamReader, run } from "aio-ts";
    * const r = new StreamReader();
    * r.feedData(new TextEncoder().encode("a\nb\n"));

@@ -76,7 +76,7 @@ interface Connection {
  * every connection are closed and every handler task has ended.
  *
  * @example
- * ```ts
+ * ```ts runnable
  * import { Aio, startServer } from "aio-ts";
  * const main = Aio.gen(function* () {
  *   const server = yield* startServer((r, w) => Aio.sync(() => w.close()), "127.0.0.1", 0);
