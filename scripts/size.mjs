@@ -34,6 +34,15 @@ run(main).then(console.log);`,
   "io-ts": `import * as all from "aio-ts/io-ts";\nconsole.log(all);`,
 };
 
+/** Printed beside the rows above (not part of the test): the same hello world with effect. */
+export const COMPARE = {
+  "effect hello": `import { Effect } from "effect";
+Effect.runPromise(Effect.gen(function* () {
+  yield* Effect.sleep(10);
+  return "hello";
+})).then(console.log);`,
+};
+
 /**
  * Bundles `contents` (a program importing "aio-ts") and returns the minified code, its size
  * raw and gzipped, and the bytes each input module contributed (from esbuild's metafile).
@@ -88,6 +97,7 @@ export const measureImport = (runs) => {
     baseline: ["--input-type=module", "-e", ""],
     'import("aio-ts")': ["--input-type=module", "-e", 'await import("aio-ts");'],
     'require("aio-ts")': ["-e", 'require("aio-ts");'],
+    'import("effect")': ["--input-type=module", "-e", 'await import("effect");'],
   };
   const times = Object.fromEntries(Object.keys(cases).map((k) => [k, []]));
   for (let i = 0; i < runs; i++) for (const [k, args] of Object.entries(cases)) times[k].push(timeNode(args));
@@ -101,6 +111,7 @@ if (process.argv[1] === fileURLToPath(import.meta.url)) {
   const runsAt = argv.indexOf("--runs");
   const runs = runsAt >= 0 ? Number(argv[runsAt + 1]) : 11;
   const results = await measureBundles();
+  for (const [name, contents] of Object.entries(COMPARE)) results[name] = await bundle(contents);
   console.log("| bundle (esbuild, minified) | raw | gzip |");
   console.log("|---|---:|---:|");
   for (const [name, r] of Object.entries(results)) console.log(`| ${name} | ${kb(r.bytes)} | ${kb(r.gzip)} |`);
