@@ -8,8 +8,8 @@
 //   everything  every export of the main entry
 //   fp-ts       the aio-ts/fp-ts subpath (includes the part of the main entry it uses)
 //   io-ts       the aio-ts/io-ts subpath (likewise)
-// Then the cold import time: the median of several `node` processes that import the package,
-// minus the median of the same process importing nothing (Node's own start-up).
+// Then the cold import time: the median over several fresh `node` processes of the time their
+// first import of the package takes (effect's beside it).
 //
 // `measureBundles()` is also what test/package-size.test.ts checks (byte sizes are
 // deterministic with the pinned esbuild; times are not, so they are only printed here).
@@ -83,24 +83,26 @@ const median = (xs) => {
   return s[Math.floor(s.length / 2)];
 };
 
-/** Wall time of `node <args>` in ms, from spawn to exit (cwd: this package, so "aio-ts" resolves to it). */
-const timeNode = (args) => {
-  const t0 = process.hrtime.bigint();
-  const r = spawnSync(process.execPath, args, { cwd: root, encoding: "utf8" });
-  if (r.status !== 0) throw new Error(`node ${args.join(" ")} failed:\n${r.stderr}`);
-  return Number(process.hrtime.bigint() - t0) / 1e6;
-};
-
-/** Cold import time: the runs interleave the baseline and each import so load noise hits all alike. */
+/**
+ * Cold import time: a fresh `node` process per run times its own first `import()` (or
+ * `require`) of the package with performance.now(), so Node's start-up is not in the figure.
+ * The runs interleave the cases so load noise hits all alike.
+ */
 export const measureImport = (runs) => {
+  const timed = (load) => `const t0 = performance.now(); ${load}; console.log(performance.now() - t0);`;
   const cases = {
-    baseline: ["--input-type=module", "-e", ""],
-    'import("aio-ts")': ["--input-type=module", "-e", 'await import("aio-ts");'],
-    'require("aio-ts")': ["-e", 'require("aio-ts");'],
-    'import("effect")': ["--input-type=module", "-e", 'await import("effect");'],
+    'import("aio-ts")': ["--input-type=module", "-e", timed('await import("aio-ts")')],
+    'require("aio-ts")': ["-e", timed('require("aio-ts")')],
+    'import("effect")': ["--input-type=module", "-e", timed('await import("effect")')],
   };
   const times = Object.fromEntries(Object.keys(cases).map((k) => [k, []]));
-  for (let i = 0; i < runs; i++) for (const [k, args] of Object.entries(cases)) times[k].push(timeNode(args));
+  for (let i = 0; i < runs; i++) {
+    for (const [k, args] of Object.entries(cases)) {
+      const r = spawnSync(process.execPath, args, { cwd: root, encoding: "utf8" });
+      if (r.status !== 0 || r.stderr !== "") throw new Error(`node ${args.join(" ")} failed:\n${r.stderr}`);
+      times[k].push(Number(r.stdout));
+    }
+  }
   return Object.fromEntries(Object.entries(times).map(([k, ts]) => [k, { median: median(ts), min: Math.min(...ts), max: Math.max(...ts) }]));
 };
 
@@ -121,10 +123,6 @@ if (process.argv[1] === fileURLToPath(import.meta.url)) {
     }
   }
   const t = measureImport(runs);
-  const base = t.baseline.median;
-  console.log(`\ncold import, median of ${runs} node processes (min-max), Node's own start-up subtracted:`);
-  for (const [k, v] of Object.entries(t)) {
-    if (k === "baseline") console.log(`  node start-up alone: ${v.median.toFixed(0)} ms (${v.min.toFixed(0)}-${v.max.toFixed(0)})`);
-    else console.log(`  ${k}: +${(v.median - base).toFixed(0)} ms (process ${v.median.toFixed(0)} ms, ${v.min.toFixed(0)}-${v.max.toFixed(0)})`);
-  }
+  console.log(`\ncold import, timed inside a fresh node process, median of ${runs} (min-max):`);
+  for (const [k, v] of Object.entries(t)) console.log(`  ${k}: ${v.median.toFixed(0)} ms (${v.min.toFixed(0)}-${v.max.toFixed(0)})`);
 }
