@@ -1,7 +1,8 @@
 // `npm run check:pack` (issue 12, "Checks"): the package as npm would publish it.
 //
 // 1. `npm pack` into a temp directory; the tarball holds dist/, src/ (the source maps point
-//    there), docs/*.md (the README links to them), README and LICENSE, and nothing else.
+//    there), docs/*.md (the README links to them: each relative link of the README must
+//    reach a file in the tarball), README and LICENSE, and nothing else.
 // 2. publint (strict: warnings and suggestions fail too) and are-the-types-wrong (every entry,
 //    every resolution mode, node10 included) on that tarball: both must report nothing.
 // 3. The tarball is unpacked into a temp consumer project as node_modules/aio-ts (by hand, so
@@ -14,7 +15,7 @@
 //      emits, and its output runs, in nodenext (ESM and CommonJS) and bundler modes, with the
 //      minimum supported TypeScript (5.4, node_modules/typescript-5.4); the current one (5.9)
 //      in the CommonJS mode here and in every mode in test/declaration-emit.test.ts.
-// Run after `npm run build`. Exits non-zero on the first problem, printing what failed.
+// Run after `npm run build`. Prints each failure and exits non-zero if there was one.
 import { execFileSync, spawn } from "node:child_process";
 import { mkdirSync, mkdtempSync, readFileSync, rmSync, symlinkSync, writeFileSync } from "node:fs";
 import os from "node:os";
@@ -72,6 +73,9 @@ try {
   for (const need of ["LICENSE", "README.md", "docs/runtime.md", "dist/cjs/package.json", "dist/cjs/index.d.ts"]) {
     if (!files.includes(need)) fail("tarball contents", `missing ${need}`);
   }
+  const readme = readFileSync(path.join(root, "README.md"), "utf8");
+  const links = [...readme.matchAll(/\]\(([^)#\s]+)(?:#[^)]*)?\)/g)].map((m) => m[1]).filter((l) => !/^[a-z]+:/.test(l));
+  for (const l of new Set(links)) if (!files.includes(path.posix.normalize(l))) fail("README links", `${l} is not in the tarball`);
   for (const target of Object.values(pkg.exports)) {
     const paths = typeof target === "string" ? [target] : Object.values(target).flatMap((c) => Object.values(c));
     for (const p of paths) if (!files.includes(p.replace(/^\.\//, ""))) fail("tarball contents", `exports target ${p} is not in the tarball`);
