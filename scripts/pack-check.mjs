@@ -33,7 +33,7 @@ const nm = path.join(root, "node_modules");
 const TYPESCRIPTS = [
   {
     name: "TypeScript 5.4",
-    tsc: process.env.MIN_TSC ?? path.join(nm, "typescript-5.4", "bin", "tsc"),
+    tsc: process.env.MIN_TSC ?? path.join(nm, "ts-min-5.4", "bin", "tsc"),
     min: "5.4.",
     modes: ["nodenext-esm", "nodenext-cjs", "bundler"],
   },
