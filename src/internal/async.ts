@@ -53,77 +53,20 @@ export type Register<A, E> = (
   signal: AbortSignal,
 ) => void | (() => void) | PromiseLike<void>;
 
-const functionSource = Function.prototype.toString;
-
-/** Whether char code `c` may start a plain parameter name (`[A-Za-z_$]`). */
-const isNameStart = (c: number): boolean =>
-  (c >= 97 && c <= 122) || (c >= 65 && c <= 90) || c === 95 || c === 36;
-/** Whether char code `c` may continue a plain parameter name (`[A-Za-z0-9_$]`). */
-const isNamePart = (c: number): boolean => isNameStart(c) || (c >= 48 && c <= 57);
-/** Whether char code `c` is ASCII white space (other spaces make the check say "not plain"). */
-const isSpace = (c: number): boolean => c === 32 || (c >= 9 && c <= 13);
-
-/**
- * Whether `src` (a function's source) starts like an arrow function whose parameters are
- * plain names: `x =>`, `(a, b) =>`, `() =>`, each optionally `async`. Hand-written
- * instead of a regular expression: it runs once per `Aio.async` / `Aio.promise` value,
- * which a loop of `yield* Aio.async(...)` makes once per step (the regex was about a
- * quarter of such a step). The regex it replaces is its specification in the tests.
- * @internal
- */
-export const isPlainArrow = (src: string): boolean => {
-  const n = src.length;
-  let i = 0;
-  const skipSpace = (): void => {
-    while (i < n && isSpace(src.charCodeAt(i))) i++;
-  };
-  const skipName = (): boolean => {
-    if (i >= n || !isNameStart(src.charCodeAt(i))) return false;
-    i++;
-    while (i < n && isNamePart(src.charCodeAt(i))) i++;
-    return true;
-  };
-  if (src.startsWith("async")) {
-    // `async (x) =>` / `async x =>`, but `async => …` is an arrow with a parameter named async.
-    let j = 5;
-    while (j < n && isSpace(src.charCodeAt(j))) j++;
-    const c = src.charCodeAt(j);
-    if (c === 40 /* ( */ || (j > 5 && isNameStart(c) && !src.startsWith("=>", j))) i = j;
-  }
-  if (src.charCodeAt(i) === 40 /* ( */) {
-    i++;
-    skipSpace();
-    if (src.charCodeAt(i) !== 41 /* ) */) {
-      for (;;) {
-        if (!skipName()) return false;
-        skipSpace();
-        const c = src.charCodeAt(i);
-        if (c === 41 /* ) */) break;
-        if (c !== 44 /* , */) return false;
-        i++;
-        skipSpace();
-      }
-    }
-    i++; // the `)`
-  } else if (!skipName()) return false;
-  skipSpace();
-  return src.startsWith("=>", i);
-};
-
 /**
  * @internal Whether `f` may read its argument number `index` (0-based), so must be given
- * it: an `AbortSignal` costs about 7 us to make on Node 20 (more than the promise round
- * trip it would guard), so one is made only for a callback that can see it. `f.length`
- * alone is not enough: it stops counting at a default or rest parameter (`(...a) =>`,
- * `(s = undefined) =>` have length 0) and a `function` can read `arguments`. So a
- * callback declaring fewer parameters is trusted only if its source shows an arrow (no
- * `arguments` of its own) whose parameters are plain names, where `length` is exact;
- * anything else (bound, native, a `function`, a comment in the list) gets the argument.
- * A `function` (it has a `prototype`) is known to need it without reading its source.
- * Once per `Aio.async` / `Aio.promise` value, not per run.
+ * it: an `AbortSignal` costs 6 to 20 us to make on Node 20 (more than the promise round
+ * trip it would guard), so one is made only for a callback that declares it. The rule is
+ * Effect's (`register.length >= 2` for `Effect.callback`'s signal), plus classic
+ * `function`s: `f.length` counts the parameters before the first default or rest one,
+ * and a `function` (it has a `prototype`) may read `arguments`. So `(resume, s = x) =>`,
+ * `(...args) =>` and an `async function` or method reading `arguments` go without: declare
+ * the parameter plainly. The source is not read: `Function.prototype.toString` and a scan
+ * of the parameter list were a third of a `yield*` of a fresh `Aio.async` (S1rt: 230 to
+ * 280 ns a step with them). Once per `Aio.async` / `Aio.promise` value, not per run.
  */
 export const mayReadArgument = (f: (...args: never[]) => unknown, index: number): boolean =>
-  f.length > index || (f as { prototype?: unknown }).prototype !== undefined || !isPlainArrow(functionSource.call(f));
+  f.length > index || (f as { prototype?: unknown }).prototype !== undefined;
 
 /** @internal A suspension on a callback registration. */
 export class Async<A, E> extends Aio<A, E> {
