@@ -6,9 +6,20 @@
  * @internal
  */
 import * as Cause from "../Cause.js";
-import { Aio, RUNNING, SUSPENDED, type Fiber, type Next } from "./aio.js";
+import {
+  Aio,
+  DONE_RESULT,
+  RUNNING,
+  SUSPENDED,
+  inlineStep,
+  throwIntoGen,
+  type Fiber,
+  type Next,
+  type YieldOf,
+} from "./aio.js";
+import { runningFiber } from "./context.js";
 import type { Timer } from "./loop.js";
-import { CONTINUE_OK, FailCause, checkAio } from "./primitives.js";
+import { CONTINUE_OK, FailCause, Succeed, checkAio } from "./primitives.js";
 
 
 /** @internal What a suspended fiber waits on, for a user callback (`Aio.async`, promises). */
@@ -81,6 +92,54 @@ export class Async<A, E> extends Aio<A, E> {
   }
   _eval(f: Fiber): Next {
     if (f._mustCancel && f._interruptible) return f._cancelNow();
+    const token = this._register(f);
+    const sync = token.sync;
+    if (sync !== undefined) {
+      // Resumed synchronously inside `register`: continue inline.
+      f._waitingOn = null;
+      return sync;
+    }
+    f._runState = SUSPENDED;
+    return null;
+  }
+
+  /**
+   * `yield*` of a callback registration starts it inline, inside the generator's
+   * `next()`: one resumed at once (`resume(Aio.succeed(x))` inside `register`) then
+   * completes there, with no fiber step, frame push or generator re-entry (S1rt: each
+   * step of a loop of them). Otherwise the Aio yields itself or a node that suspends the
+   * fiber on the token already registered. Same order of effects as `_eval`: a pending
+   * cancellation is delivered before `register` runs (by yielding to the fiber).
+   */
+  override next(sent?: unknown): IteratorResult<YieldOf<E>, A> {
+    if (sent !== undefined || !inlineStep()) return super.next(sent);
+    const f = runningFiber() as unknown as Fiber;
+    if (f._mustCancel && f._interruptible) return super.next(sent);
+    let token: AsyncToken;
+    try {
+      token = this._register(f);
+    } catch (e) {
+      // What the run loop makes of a throw from `_eval`, thrown in at the `yield*`.
+      throw throwIntoGen(Cause.fromThrown(e));
+    }
+    const sync = token.sync;
+    if (sync === undefined) return suspendOn(token);
+    f._waitingOn = null;
+    if (sync instanceof Succeed) {
+      DONE_RESULT.value = sync.value;
+      return DONE_RESULT as IteratorReturnResult<A>;
+    }
+    if (sync instanceof FailCause) throw throwIntoGen(sync.cause);
+    // Any other Aio: the fiber runs it as the value of this `yield*`.
+    return Aio.prototype.next.call(sync) as IteratorResult<YieldOf<E>, A>;
+  }
+
+  /**
+   * Calls `register` with a fresh token's `resume` (and a signal, if it declares one);
+   * the fiber waits on the token. A throw from `register` releases the token and is
+   * rethrown (the fiber's defect). `token.sync` is set when `register` resumed at once.
+   */
+  private _register(f: Fiber): AsyncToken {
     const host = this.host;
     // One token and one closure per suspension: the token holds the state, so the
     // closure captures only it (the state in closure variables cost a context object and
@@ -99,17 +158,36 @@ export class Async<A, E> extends Aio<A, E> {
       f._waitingOn = null;
       throw e; // a defect of the fiber (the run loop turns it into one)
     }
-    if (canceller !== undefined && typeof canceller !== "function") watchRegisterPromise(canceller, token);
-    if (token.sync !== undefined) {
-      // Resumed synchronously inside `register`: continue inline.
+    if (typeof canceller === "function") {
+      if (token.sync === undefined) token.canceller = canceller as () => void;
+    } else if (canceller !== undefined) watchRegisterPromise(canceller, token);
+    return token;
+  }
+}
+
+/**
+ * The fiber side of an inline `yield*` of `Aio.async` whose `register` did not resume at
+ * once: the registration is made, so the fiber only suspends on its token. Nothing runs
+ * between the generator yielding this and the fiber evaluating it, so the token is still
+ * what the fiber waits on; it was resumed (only) if `token.sync` is set since.
+ */
+class SuspendOn extends Aio<unknown, unknown> {
+  constructor(readonly token: AsyncToken) {
+    super();
+  }
+  _eval(f: Fiber): Next {
+    const sync = this.token.sync;
+    if (sync !== undefined) {
       f._waitingOn = null;
-      return token.sync;
+      return sync;
     }
-    if (typeof canceller === "function") token.canceller = canceller as () => void;
     f._runState = SUSPENDED;
     return null;
   }
 }
+
+const suspendOn = <A, E>(token: AsyncToken): IteratorResult<YieldOf<E>, A> =>
+  Aio.prototype.next.call(new SuspendOn(token)) as IteratorResult<YieldOf<E>, A>;
 
 /** A register that returned a promise: its rejection fails the fiber, or is reported. */
 const watchRegisterPromise = (result: unknown, token: AsyncToken): void =>
