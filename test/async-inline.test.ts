@@ -126,7 +126,11 @@ describe("Aio.async inside Aio.gen: the inline path agrees with the fiber path",
       }),
     );
     expect(caught).toEqual(Exit.succeed("bad"));
-    const uncaught = await vexit(Aio.gen(() => registration({ kind: "throw", message: "bad" }, [])[Symbol.iterator]()));
+    const uncaught = await vexit(
+      Aio.gen(function* () {
+        return yield* registration({ kind: "throw", message: "bad" }, []);
+      }),
+    );
     expect((defectOf(uncaught) as Error).message).toBe("bad");
     const cancelled = await vexit(
       Aio.gen(function* () {

@@ -2,7 +2,7 @@
  * The suspending primitives the loop resumes: `Aio.async` (a callback registration,
  * promises), `sleep` (a timer in the loop's heap) and `never`. What each suspension
  * waits on (an `AsyncToken`, a `FiberTimer`) is what cancellation detaches the fiber
- * from (`Task._detach` in internal/fiber.ts). Awaiting a future is in internal/future.ts.
+ * from (`detach` in internal/cancel.ts). Awaiting a future is in internal/future.ts.
  * @internal
  */
 import * as Cause from "../Cause.js";
