@@ -56,6 +56,17 @@ const CLOCK_EVERY = 64;
 const realClock = (): number => performance.now();
 
 /**
+ * Runs `fn` in a microtask, as `queueMicrotask` does (same queue, same order), for the
+ * loop's wake-up from outside (a promise settled into a fiber): Node's `queueMicrotask`
+ * wraps each callback in an `AsyncResource` (measured 64 to 150 ns a call against 28 for
+ * a reaction on a resolved promise), paid once per resolved promise in S6p.
+ */
+const RESOLVED: Promise<void> = Promise.resolve();
+const inMicrotask = (fn: () => void): void => {
+  void RESOLVED.then(fn);
+};
+
+/**
  * The loop's machinery under `EventLoop` (asyncio's `BaseEventLoop`): programs use
  * `EventLoop` (`newEventLoop()`, `getRunningLoop()`); this class is where the run loop is.
  * @example
@@ -310,7 +321,7 @@ export abstract class BaseEventLoop implements LoopCore {
     // Called from outside the loop (a promise callback) while it idles: wake it up.
     if (this._running && !this._inTick && !this._tickQueued) {
       this._tickQueued = true;
-      queueMicrotask(this._immediateTick);
+      inMicrotask(this._immediateTick);
     }
   }
 
@@ -536,7 +547,7 @@ export abstract class BaseEventLoop implements LoopCore {
     if (this._running && !this._inTick && !this._tickQueued) {
       // A wake-up from outside the loop (a settled promise): run soon, in a microtask.
       this._tickQueued = true;
-      queueMicrotask(this._immediateTick);
+      inMicrotask(this._immediateTick);
     }
   }
 

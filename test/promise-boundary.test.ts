@@ -1,6 +1,6 @@
 /**
  * The Promise and AbortSignal boundary (issue 9 §2): `Aio.promise` / `Aio.tryPromise` /
- * `Aio.async` give every callback that can see it a real AbortSignal, aborted on
+ * `Aio.async` give every callback that declares it a real AbortSignal, aborted on
  * cancellation with a `CancelledError` carrying the cancel message; resume is effective
  * once; an `async` register's rejection is never lost; a real `fetch` is aborted by a
  * deadline; and a process run with `--unhandled-rejections=strict` survives every case the
@@ -13,7 +13,7 @@ import type { AddressInfo } from "node:net";
 import { execFile } from "node:child_process";
 import { fileURLToPath } from "node:url";
 import { Aio, CancelledError, TimeoutError, createTask, fromPromise, run, waitFor } from "../src/index.js";
-import { isPlainArrow, mayReadArgument } from "../src/internal/async.js";
+import { mayReadArgument } from "../src/internal/async.js";
 import { V, cancelAndJoin, defectOf, errorOf, expectInterrupted, reportingLoop, settle, vexit } from "./helpers.js";
 
 /** A promise that never settles by itself; it rejects with the signal's reason on abort. */
@@ -34,12 +34,11 @@ const cancelWhileWaiting = async (aio: Aio.Aio<unknown, unknown>, msg: string | 
     V,
   );
 
-describe("every callback that can see the signal gets a real one, aborted on cancel", () => {
-  // Thunk shapes whose `length` is 0 although they read their first argument.
+describe("every callback that declares the signal gets a real one, aborted on cancel", () => {
+  // Thunk shapes that get a signal: `length` counts it, or a classic `function` (it may
+  // read `arguments`).
   const thunkShapes: ReadonlyArray<readonly [string, (record: (s: unknown) => void) => (s: AbortSignal) => Promise<never>]> = [
     ["(s) =>", (record) => (s) => (record(s), untilAborted(s))],
-    ["(...args) =>", (record) => (...args: AbortSignal[]) => (record(args[0]), untilAborted(args[0] as AbortSignal))],
-    ["(s = undefined) =>", (record) => (s: AbortSignal | undefined = undefined) => (record(s), untilAborted(s as AbortSignal))],
     [
       "function () { arguments[0] }",
       (record) =>
@@ -73,8 +72,6 @@ describe("every callback that can see the signal gets a real one, aborted on can
 
   const registerShapes: ReadonlyArray<readonly [string, (record: (s: unknown) => void) => (r: unknown, s: AbortSignal) => void]> = [
     ["(resume, signal) =>", (record) => (_r, s) => void record(s)],
-    ["(...args) =>", (record) => (...args: unknown[]) => void record(args[1])],
-    ["(resume, signal = undefined) =>", (record) => (_r: unknown, s: AbortSignal | undefined = undefined) => void record(s)],
     [
       "function (resume) { arguments[1] }",
       (record) =>
@@ -91,6 +88,34 @@ describe("every callback that can see the signal gets a real one, aborted on can
       expect(seen).toBeInstanceOf(AbortSignal);
       expect((seen as AbortSignal).aborted).toBe(true);
       expect((seen as AbortSignal).reason).toEqual(new CancelledError("bye"));
+    });
+  }
+
+  // The documented gap (Effect's rule, taken for speed: see `mayReadArgument`): a signal
+  // hidden behind a rest or default parameter is not counted by `length`, so the callback
+  // gets `undefined`; the cancel still ends the fiber at once (the promise is dropped).
+  const hiddenThunks: ReadonlyArray<readonly [string, (record: (s: unknown) => void) => (s: AbortSignal) => Promise<never>]> = [
+    ["(...args) =>", (record) => (...args: AbortSignal[]) => (record(args[0]), new Promise<never>(() => {}))],
+    ["(s = undefined) =>", (record) => (s: AbortSignal | undefined = undefined) => (record(s), new Promise<never>(() => {}))],
+  ];
+  for (const [shape, make] of hiddenThunks) {
+    it(`Aio.promise(${shape}): no signal (length 0), and the cancel still ends the task`, async () => {
+      let seen: unknown = "not called";
+      const exit = await cancelWhileWaiting(Aio.promise(make((s) => (seen = s))), "stop");
+      expectInterrupted(exit, "stop");
+      expect(seen).toBeUndefined();
+    });
+  }
+  const hiddenRegisters: ReadonlyArray<readonly [string, (record: (s: unknown) => void) => (r: unknown, s: AbortSignal) => void]> = [
+    ["(...args) =>", (record) => (...args: unknown[]) => void record(args[1])],
+    ["(resume, signal = undefined) =>", (record) => (_r: unknown, s: AbortSignal | undefined = undefined) => void record(s)],
+  ];
+  for (const [shape, make] of hiddenRegisters) {
+    it(`Aio.async(${shape}): no signal (length below 2), and the cancel still ends the task`, async () => {
+      let seen: unknown = "not called";
+      const exit = await cancelWhileWaiting(Aio.async<never>(make((s) => (seen = s))), "bye");
+      expectInterrupted(exit, "bye");
+      expect(seen).toBeUndefined();
     });
   }
 
@@ -131,25 +156,26 @@ describe("every callback that can see the signal gets a real one, aborted on can
 });
 
 describe("mayReadArgument: which callbacks are given the signal", () => {
-  it("pins the shapes: only an arrow with fewer plain parameters goes without", () => {
+  it("pins the shapes: `length` past the index, or a classic `function`", () => {
     const cases: ReadonlyArray<readonly [(...a: never[]) => unknown, number, boolean]> = [
       [() => 0, 0, false],
       [async () => 0, 0, false],
       [(a: number) => a, 0, true],
       [(a: number) => a, 1, false],
       [(a: number, b: number) => a + b, 1, true],
-      [(...a: number[]) => a, 0, true],
-      [(a = 1) => a, 0, true],
+      [(...a: number[]) => a, 0, false], // rest: not counted by length (documented)
+      [(a: number = 1) => a, 0, false], // default: not counted by length (documented)
       [({ x }: { x: number }) => x, 0, true],
-      [(a: number, ...b: number[]) => [a, b], 1, true],
+      [(a: number, ...b: number[]) => [a, b], 1, false],
       [function () { return 0; }, 0, true], // may read `arguments`
-      [(() => 0).bind(null), 0, true], // source not visible
-      [Math.max, 0, true], // native
+      [(() => 0).bind(null), 0, false], // bound: the target's length
+      [((a: number) => a).bind(null), 0, true],
+      [Math.max, 1, true], // native: length 2
     ];
     for (const [f, index, want] of cases) expect([String(f), index, mayReadArgument(f, index)]).toEqual([String(f), index, want]);
   });
 
-  it("property: for a generated arrow, it is false exactly when the plain parameters are too few; any default or rest makes it true", () => {
+  it("property: for a generated arrow, it is true exactly when the parameters before the first default or rest are more than the index", () => {
     const name = fc.stringMatching(/^[a-z_$][a-z0-9_$]{0,5}$/).filter((s) => !RESERVED.has(s));
     const param = fc.record({ name, kind: fc.constantFrom("plain", "plain", "plain", "default", "rest") });
     fc.assert(
@@ -157,31 +183,12 @@ describe("mayReadArgument: which callbacks are given the signal", () => {
         const params = ps.map((p, i) => (p.kind === "default" ? `${p.name}${i} = 1` : p.kind === "rest" && i === ps.length - 1 ? `...${p.name}${i}` : `${p.name}${i}`));
         const src = `${isAsync ? "async " : ""}(${ws}${params.join(`,${ws}`)}${ws}) => 0`;
         const f = new Function(`return ${src};`)() as (...a: never[]) => unknown;
-        const plain = params.every((p) => !p.includes("=") && !p.startsWith("..."));
-        const want = plain ? params.length > index : true;
-        expect(mayReadArgument(f, index)).toBe(want);
+        const firstHidden = params.findIndex((p) => p.includes("=") || p.startsWith("..."));
+        const counted = firstHidden === -1 ? params.length : firstHidden;
+        expect(mayReadArgument(f, index)).toBe(counted > index);
       }),
       { numRuns: 500 },
     );
-  });
-});
-
-describe("isPlainArrow: the hand-written scanner", () => {
-  /** Its specification: the regular expression it replaced (ASCII white space). */
-  const PLAIN_ARROW = /^(?:async[ \t\n\r\v\f]*)?(?:\([ \t\n\r\v\f]*(?:[A-Za-z_$][\w$]*[ \t\n\r\v\f]*(?:,[ \t\n\r\v\f]*[A-Za-z_$][\w$]*[ \t\n\r\v\f]*)*)?\)|[A-Za-z_$][\w$]*)[ \t\n\r\v\f]*=>/;
-
-  it("agrees with the regular expression on the shapes that matter", () => {
-    const cases = ["x => 0", "(x) => 0", "() => 0", "( a ,b\n) => 0", "async x => 0", "async(x) => 0", "async => 0", "asyncx => 0",
-      "async\n(a) => 0", "(a = 1) => 0", "(...a) => 0", "({ x }) => 0", "function (a) {}", "(a, ) => 0", "(a b) => 0", "(1a) => 0",
-      "a.b => 0", "(a) /* c */ => 0", "(a) =", "(a", "", "async", "async (", "x=>0", "$=>0", "(_,$1)=>0"];
-    for (const src of cases) expect([src, isPlainArrow(src)]).toEqual([src, PLAIN_ARROW.test(src)]);
-  });
-
-  it("property: agrees with the regular expression on random strings over the characters that matter", () => {
-    const ch = fc.constantFrom("(", ")", ",", "=", ">", " ", "\n", "a", "s", "y", "n", "c", "x", "$", "_", "1", ".", "{", "}", "/", "*");
-    const word = fc.constantFrom("async", "=>", "(", ")", "x", " ");
-    const src = fc.array(fc.oneof(ch, word), { maxLength: 16 }).map((xs) => xs.join(""));
-    fc.assert(fc.property(src, (s) => isPlainArrow(s) === PLAIN_ARROW.test(s)), { numRuns: 20_000 });
   });
 });
 

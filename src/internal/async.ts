@@ -2,13 +2,24 @@
  * The suspending primitives the loop resumes: `Aio.async` (a callback registration,
  * promises), `sleep` (a timer in the loop's heap) and `never`. What each suspension
  * waits on (an `AsyncToken`, a `FiberTimer`) is what cancellation detaches the fiber
- * from (`Task._detach` in internal/fiber.ts). Awaiting a future is in internal/future.ts.
+ * from (`detach` in internal/cancel.ts). Awaiting a future is in internal/future.ts.
  * @internal
  */
 import * as Cause from "../Cause.js";
-import { Aio, RUNNING, SUSPENDED, type Fiber, type Next } from "./aio.js";
+import {
+  Aio,
+  DONE_RESULT,
+  RUNNING,
+  SUSPENDED,
+  inlineStep,
+  throwIntoGen,
+  type Fiber,
+  type Next,
+  type YieldOf,
+} from "./aio.js";
+import { runningFiber } from "./context.js";
 import type { Timer } from "./loop.js";
-import { CONTINUE_OK, FailCause, checkAio } from "./primitives.js";
+import { CONTINUE_OK, FailCause, Succeed, checkAio } from "./primitives.js";
 
 
 /** @internal What a suspended fiber waits on, for a user callback (`Aio.async`, promises). */
@@ -53,77 +64,20 @@ export type Register<A, E> = (
   signal: AbortSignal,
 ) => void | (() => void) | PromiseLike<void>;
 
-const functionSource = Function.prototype.toString;
-
-/** Whether char code `c` may start a plain parameter name (`[A-Za-z_$]`). */
-const isNameStart = (c: number): boolean =>
-  (c >= 97 && c <= 122) || (c >= 65 && c <= 90) || c === 95 || c === 36;
-/** Whether char code `c` may continue a plain parameter name (`[A-Za-z0-9_$]`). */
-const isNamePart = (c: number): boolean => isNameStart(c) || (c >= 48 && c <= 57);
-/** Whether char code `c` is ASCII white space (other spaces make the check say "not plain"). */
-const isSpace = (c: number): boolean => c === 32 || (c >= 9 && c <= 13);
-
-/**
- * Whether `src` (a function's source) starts like an arrow function whose parameters are
- * plain names: `x =>`, `(a, b) =>`, `() =>`, each optionally `async`. Hand-written
- * instead of a regular expression: it runs once per `Aio.async` / `Aio.promise` value,
- * which a loop of `yield* Aio.async(...)` makes once per step (the regex was about a
- * quarter of such a step). The regex it replaces is its specification in the tests.
- * @internal
- */
-export const isPlainArrow = (src: string): boolean => {
-  const n = src.length;
-  let i = 0;
-  const skipSpace = (): void => {
-    while (i < n && isSpace(src.charCodeAt(i))) i++;
-  };
-  const skipName = (): boolean => {
-    if (i >= n || !isNameStart(src.charCodeAt(i))) return false;
-    i++;
-    while (i < n && isNamePart(src.charCodeAt(i))) i++;
-    return true;
-  };
-  if (src.startsWith("async")) {
-    // `async (x) =>` / `async x =>`, but `async => …` is an arrow with a parameter named async.
-    let j = 5;
-    while (j < n && isSpace(src.charCodeAt(j))) j++;
-    const c = src.charCodeAt(j);
-    if (c === 40 /* ( */ || (j > 5 && isNameStart(c) && !src.startsWith("=>", j))) i = j;
-  }
-  if (src.charCodeAt(i) === 40 /* ( */) {
-    i++;
-    skipSpace();
-    if (src.charCodeAt(i) !== 41 /* ) */) {
-      for (;;) {
-        if (!skipName()) return false;
-        skipSpace();
-        const c = src.charCodeAt(i);
-        if (c === 41 /* ) */) break;
-        if (c !== 44 /* , */) return false;
-        i++;
-        skipSpace();
-      }
-    }
-    i++; // the `)`
-  } else if (!skipName()) return false;
-  skipSpace();
-  return src.startsWith("=>", i);
-};
-
 /**
  * @internal Whether `f` may read its argument number `index` (0-based), so must be given
- * it: an `AbortSignal` costs about 7 us to make on Node 20 (more than the promise round
- * trip it would guard), so one is made only for a callback that can see it. `f.length`
- * alone is not enough: it stops counting at a default or rest parameter (`(...a) =>`,
- * `(s = undefined) =>` have length 0) and a `function` can read `arguments`. So a
- * callback declaring fewer parameters is trusted only if its source shows an arrow (no
- * `arguments` of its own) whose parameters are plain names, where `length` is exact;
- * anything else (bound, native, a `function`, a comment in the list) gets the argument.
- * A `function` (it has a `prototype`) is known to need it without reading its source.
- * Once per `Aio.async` / `Aio.promise` value, not per run.
+ * it: an `AbortSignal` costs 6 to 20 us to make on Node 20 (more than the promise round
+ * trip it would guard), so one is made only for a callback that declares it. The rule is
+ * Effect's (`register.length >= 2` for `Effect.callback`'s signal), plus classic
+ * `function`s: `f.length` counts the parameters before the first default or rest one,
+ * and a `function` (it has a `prototype`) may read `arguments`. So `(resume, s = x) =>`,
+ * `(...args) =>` and an `async function` or method reading `arguments` go without: declare
+ * the parameter plainly. The source is not read: `Function.prototype.toString` and a scan
+ * of the parameter list were a third of a `yield*` of a fresh `Aio.async` (S1rt: 230 to
+ * 280 ns a step with them). Once per `Aio.async` / `Aio.promise` value, not per run.
  */
 export const mayReadArgument = (f: (...args: never[]) => unknown, index: number): boolean =>
-  f.length > index || (f as { prototype?: unknown }).prototype !== undefined || !isPlainArrow(functionSource.call(f));
+  f.length > index || (f as { prototype?: unknown }).prototype !== undefined;
 
 /** @internal A suspension on a callback registration. */
 export class Async<A, E> extends Aio<A, E> {
@@ -138,6 +92,54 @@ export class Async<A, E> extends Aio<A, E> {
   }
   _eval(f: Fiber): Next {
     if (f._mustCancel && f._interruptible) return f._cancelNow();
+    const token = this._register(f);
+    const sync = token.sync;
+    if (sync !== undefined) {
+      // Resumed synchronously inside `register`: continue inline.
+      f._waitingOn = null;
+      return sync;
+    }
+    f._runState = SUSPENDED;
+    return null;
+  }
+
+  /**
+   * `yield*` of a callback registration starts it inline, inside the generator's
+   * `next()`: one resumed at once (`resume(Aio.succeed(x))` inside `register`) then
+   * completes there, with no fiber step, frame push or generator re-entry (S1rt: each
+   * step of a loop of them). Otherwise the Aio yields itself or a node that suspends the
+   * fiber on the token already registered. Same order of effects as `_eval`: a pending
+   * cancellation is delivered before `register` runs (by yielding to the fiber).
+   */
+  override next(sent?: unknown): IteratorResult<YieldOf<E>, A> {
+    if (sent !== undefined || !inlineStep()) return super.next(sent);
+    const f = runningFiber() as unknown as Fiber;
+    if (f._mustCancel && f._interruptible) return super.next(sent);
+    let token: AsyncToken;
+    try {
+      token = this._register(f);
+    } catch (e) {
+      // What the run loop makes of a throw from `_eval`, thrown in at the `yield*`.
+      throw throwIntoGen(Cause.fromThrown(e));
+    }
+    const sync = token.sync;
+    if (sync === undefined) return suspendOn(token);
+    f._waitingOn = null;
+    if (sync instanceof Succeed) {
+      DONE_RESULT.value = sync.value;
+      return DONE_RESULT as IteratorReturnResult<A>;
+    }
+    if (sync instanceof FailCause) throw throwIntoGen(sync.cause);
+    // Any other Aio: the fiber runs it as the value of this `yield*`.
+    return Aio.prototype.next.call(sync) as IteratorResult<YieldOf<E>, A>;
+  }
+
+  /**
+   * Calls `register` with a fresh token's `resume` (and a signal, if it declares one);
+   * the fiber waits on the token. A throw from `register` releases the token and is
+   * rethrown (the fiber's defect). `token.sync` is set when `register` resumed at once.
+   */
+  private _register(f: Fiber): AsyncToken {
     const host = this.host;
     // One token and one closure per suspension: the token holds the state, so the
     // closure captures only it (the state in closure variables cost a context object and
@@ -156,17 +158,36 @@ export class Async<A, E> extends Aio<A, E> {
       f._waitingOn = null;
       throw e; // a defect of the fiber (the run loop turns it into one)
     }
-    if (canceller !== undefined && typeof canceller !== "function") watchRegisterPromise(canceller, token);
-    if (token.sync !== undefined) {
-      // Resumed synchronously inside `register`: continue inline.
+    if (typeof canceller === "function") {
+      if (token.sync === undefined) token.canceller = canceller as () => void;
+    } else if (canceller !== undefined) watchRegisterPromise(canceller, token);
+    return token;
+  }
+}
+
+/**
+ * The fiber side of an inline `yield*` of `Aio.async` whose `register` did not resume at
+ * once: the registration is made, so the fiber only suspends on its token. Nothing runs
+ * between the generator yielding this and the fiber evaluating it, so the token is still
+ * what the fiber waits on; it was resumed (only) if `token.sync` is set since.
+ */
+class SuspendOn extends Aio<unknown, unknown> {
+  constructor(readonly token: AsyncToken) {
+    super();
+  }
+  _eval(f: Fiber): Next {
+    const sync = this.token.sync;
+    if (sync !== undefined) {
       f._waitingOn = null;
-      return token.sync;
+      return sync;
     }
-    if (typeof canceller === "function") token.canceller = canceller as () => void;
     f._runState = SUSPENDED;
     return null;
   }
 }
+
+const suspendOn = <A, E>(token: AsyncToken): IteratorResult<YieldOf<E>, A> =>
+  Aio.prototype.next.call(new SuspendOn(token)) as IteratorResult<YieldOf<E>, A>;
 
 /** A register that returned a promise: its rejection fails the fiber, or is reported. */
 const watchRegisterPromise = (result: unknown, token: AsyncToken): void =>

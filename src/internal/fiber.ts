@@ -1,13 +1,14 @@
 /**
- * `Task`, a fiber: the run loop (`_runLoop`, read it first), suspension and wake-up,
- * and cancellation delivery. A Task is a Future (internal/future.ts) whose outcome its
- * program sets. Primitives and combinators see it only through the `Fiber` interface
- * (internal/aio.ts); the loop drives it through `LoopCore` (internal/loop.ts).
+ * `Task`, a fiber: the run loop (`_runLoop`, read it first), suspension and wake-up.
+ * How a cancellation request reaches a suspended fiber is internal/cancel.ts. A Task is
+ * a Future (internal/future.ts) whose outcome its program sets. Primitives and
+ * combinators see it only through the `Fiber` interface (internal/aio.ts); the loop
+ * drives it through `LoopCore` (internal/loop.ts).
  * @internal
  */
 import * as Cause from "../Cause.js";
 import * as Exit from "../Exit.js";
-import { CancelledError, InvalidStateError } from "../exceptions.js";
+import { InvalidStateError } from "../exceptions.js";
 import {
   Aio,
   FINISHED,
@@ -21,9 +22,9 @@ import {
   type Frame,
   type Next,
 } from "./aio.js";
-import { AsyncToken, FiberTimer } from "./async.js";
+import { requestCancel, wokenByFailure } from "./cancel.js";
 import { currentContextData, runningFiber, setRunningFiber, type ContextSlot } from "./context.js";
-import { AwaitFuture, Future } from "./future.js";
+import { Future } from "./future.js";
 import type { PublicContext as Context, PublicEventLoop as EventLoop } from "./loop.js";
 import { notAnAio, FailCause } from "./primitives.js";
 
@@ -42,16 +43,6 @@ import { notAnAio, FailCause } from "./primitives.js";
  */
 export const currentTask = (): Task<unknown, unknown> | undefined => runningFiber() as Task<unknown, unknown> | undefined;
 
-/** Resumes a fiber whose wait was cancelled: fails with an interruption (`_cancelMsg`). */
-class DeliverCancel extends Aio<never, never> {
-  _eval(f: Fiber): Next {
-    f._cause = Cause.interrupt(f._cancelMsg);
-    return f._fail();
-  }
-}
-const DELIVER_CANCEL = new DeliverCancel();
-
-
 // ---------------------------------------------------------------------------------------
 // Task: a fiber
 
@@ -65,13 +56,6 @@ const MUST_CANCEL = 8;
 const CANCELS_SHIFT = 4;
 
 let taskCounter = 0;
-
-/** Whether `next` resumes a fiber with a future's failure (not its cancellation). */
-const wokenByFailure = (next: Aio<unknown, unknown> | null): boolean => {
-  if (!(next instanceof AwaitFuture)) return false;
-  const exit = (next.future as Future<unknown, unknown>)._exit;
-  return exit !== undefined && exit._tag === "Failure" && exit.cause._tag !== "Interrupt";
-};
 
 /** Marks a fiber put back on the ready queue by its step budget (not a suspension). */
 const PREEMPTED = Object.freeze({ _preempted: true });
@@ -225,40 +209,8 @@ export class Task<A, E = never> extends Future<A, E> implements Fiber {
    * are all counted by `cancelling()`.
    */
   override cancel(msg?: string): boolean {
-    if (this._exit !== undefined) return false;
-    // A task waiting on a task passes the cancellation down (asyncio's
-    // `_fut_waiter.cancel(msg)`), which may wait on another task, and so on: the chain is
-    // walked in a loop, not by recursion, so cancelling a 10^6-deep chain of awaits
-    // cannot overflow the JS stack. Each link counts the request, as its own `cancel`.
-    let t: Task<unknown, unknown> = this as Task<unknown, unknown>;
-    for (;;) {
-      t._numCancels++;
-      if (t._runState === SUSPENDED && t._interruptible) {
-        const w = t._waitingOn;
-        if (w instanceof Task) {
-          if (w._exit === undefined) {
-            t = w;
-            continue;
-          }
-        } else if (w instanceof Future) {
-          // Waiting on a future: cancel it; its completion wakes `t` with the
-          // CancelledError.
-          if (w.cancel(msg)) return true;
-        } else {
-          // Waiting on a timer or a callback: detach from it and wake with the
-          // CancelledError (as asyncio, where that wait would be a cancelled future).
-          t._detach(msg);
-          t._cancelMsg = msg;
-          t._scheduleResume(DELIVER_CANCEL);
-          return true;
-        }
-      }
-      // Running, scheduled, uninterruptible, or its future is already done: deliver at
-      // its next suspension point (or when its region ends).
-      t._mustCancel = true;
-      t._cancelMsg = msg;
-      return true;
-    }
+    // The walk down a chain of awaited tasks and the detaching: internal/cancel.ts.
+    return this._exit === undefined && requestCancel(this as Task<unknown, unknown>, msg);
   }
 
   /** The number of cancellation requests not yet withdrawn by `uncancel()`. */
@@ -292,33 +244,6 @@ export class Task<A, E = never> extends Future<A, E> implements Fiber {
   _cancelNow(): Aio<never, never> {
     this._mustCancel = false;
     return new FailCause(Cause.interrupt(this._cancelMsg));
-  }
-
-  /**
-   * @internal Detaches from what the fiber waits on (timer, callback). A callback's
-   * signal is aborted with a `CancelledError` carrying the cancel message, so an aborted
-   * `fetch` rejects with it (and `signal.reason` says why).
-   */
-  private _detach(msg: string | undefined): void {
-    const w = this._waitingOn;
-    this._waitingOn = null;
-    if (w instanceof FiberTimer) this._loop._removeTimer(w);
-    else if (w instanceof AsyncToken) {
-      // A promise nobody waits for any more must not hold the virtual clock.
-      w.release();
-      w.controller?.abort(new CancelledError(msg));
-      if (w.canceller !== undefined) {
-        try {
-          w.canceller();
-        } catch (e) {
-          this._loop.callExceptionHandler({
-            message: "exception in a canceller",
-            exception: e,
-            task: this as Task<unknown, unknown>,
-          });
-        }
-      }
-    }
   }
 
   /** @internal Puts the fiber on the ready queue to continue with `next`. */
