@@ -14,6 +14,10 @@
  *   effect has no line reader on a socket, so S14's client splits lines over `pull` by hand.
  * - native: raw `node:net` with callbacks (echo: on 'data' write back, pause until 'drain'
  *   when `write` returns false); S14's client uses `node:readline` on the socket.
+ * - floor (S14 only): the native echo server and a client with no readline, which splits
+ *   lines by scanning each received Buffer for `\n` by hand (bench/floor.ts
+ *   `s14FloorClient`): the leanest plain-JS form of the line protocol. S12 and S13 have no
+ *   floor column: their native form already is raw callbacks with nothing to take out.
  *
  * Scenarios:
  * - S12: one connection, the client sends 64 MiB in 64 KiB writes, each followed by a
@@ -31,6 +35,7 @@ import * as readline from "node:readline";
 import type { Effect as EffectT } from "effect";
 import type * as ESocket from "effect/socket/Socket";
 import { Aio, createTask, openConnection, run, startServer, type StreamReader, type StreamWriter } from "../src/index.js";
+import { s14FloorClient } from "./floor.js";
 import { benchMain, expectEq, median, now, type Impl, type Measurement } from "./lib.js";
 
 const HOST = "127.0.0.1";
@@ -355,13 +360,18 @@ const nativeClient = (scenario: string, port: number): Promise<number> =>
     }
   });
 
-const nativeMeasure = async (scenario: string, warm: number, timed: number): Promise<number[]> => {
+const nativeMeasure = async (
+  scenario: string,
+  warm: number,
+  timed: number,
+  client: (scenario: string, port: number) => Promise<number> = nativeClient,
+): Promise<number[]> => {
   const server = await nativeServer();
   const port = (server.address() as net.AddressInfo).port;
   const times: number[] = [];
   for (let i = 0; i < warm + timed; i++) {
     const t0 = now();
-    const got = await nativeClient(scenario, port);
+    const got = await client(scenario, port);
     const ms = now() - t0;
     check(scenario, got);
     if (i >= warm) times.push(ms);
@@ -390,9 +400,11 @@ const measure = async (scenario: string, impl: Impl): Promise<Measurement> => {
         ? await effectMeasure(scenario, warm, timed)
         : impl === "native"
           ? await nativeMeasure(scenario, warm, timed)
-          : (() => {
-              throw new Error("no plain-JS floor for the stream scenarios");
-            })();
+          : scenario === "S14"
+            ? await nativeMeasure(scenario, warm, timed, (_, port) => s14FloorClient(port, HOST, CONNS, LINES, lineOf))
+            : (() => {
+                throw new Error(`no plain-JS floor for ${scenario} (S14 only)`);
+              })();
   const ms = median(times);
   const extra = { totalMs: ms, roundsMs: times.map((t) => Math.round(t * 10) / 10) };
   switch (scenario) {
