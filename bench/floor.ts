@@ -256,7 +256,7 @@ export const s14FloorClient = (
     for (let c = 0; c < conns; c++) {
       let i = 0;
       let partial: Buffer | undefined;
-      const sock = net.connect({ host, port }, () => sock.write(lineOf(0)));
+      const sock: net.Socket = net.connect({ host, port }, () => sock.write(lineOf(0)));
       sock.on("error", reject);
       sock.on("data", (chunk: Buffer) => {
         let from = 0;
