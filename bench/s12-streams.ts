@@ -147,10 +147,14 @@ const aioMeasure = (scenario: string, warm: number, timed: number): Promise<numb
       const times: number[] = [];
       for (let i = 0; i < warm + timed; i++) {
         const t0 = now();
+        const c0 = process.cpuUsage();
         const got = yield* aioClient(scenario, port);
         const ms = now() - t0;
         check(scenario, got);
-        if (i >= warm) times.push(ms);
+        if (i >= warm) {
+          times.push(ms);
+          cpuTimes.push(cpuMsSince(c0));
+        }
       }
       server.close();
       yield* server.waitClosed();
@@ -259,10 +263,14 @@ const effectMeasure = async (scenario: string, warm: number, timed: number): Pro
         const times: number[] = [];
         for (let i = 0; i < warm + timed; i++) {
           const t0 = now();
+          const c0 = process.cpuUsage();
           const got = yield* effectClient(scenario, port);
           const ms = now() - t0;
           check(scenario, got);
-          if (i >= warm) times.push(ms);
+          if (i >= warm) {
+            times.push(ms);
+            cpuTimes.push(cpuMsSince(c0));
+          }
         }
         yield* Fiber.interrupt(serving);
         return times;
@@ -371,16 +379,31 @@ const nativeMeasure = async (
   const times: number[] = [];
   for (let i = 0; i < warm + timed; i++) {
     const t0 = now();
+    const c0 = process.cpuUsage();
     const got = await client(scenario, port);
     const ms = now() - t0;
     check(scenario, got);
-    if (i >= warm) times.push(ms);
+    if (i >= warm) {
+      times.push(ms);
+      cpuTimes.push(cpuMsSince(c0));
+    }
   }
   await new Promise<void>((resolve) => server.close(() => resolve()));
   return times;
 };
 
 // ----- measurement ---------------------------------------------------------------------
+
+/**
+ * The process's CPU time (user + system, ms) of each timed round, beside its wall time:
+ * on a machine shared with other work the wall time swings with the CPU share this
+ * process gets; the CPU time a round costs swings much less (reported in `extra`).
+ */
+const cpuTimes: number[] = [];
+const cpuMsSince = (c0: NodeJS.CpuUsage): number => {
+  const d = process.cpuUsage(c0);
+  return (d.user + d.system) / 1000;
+};
 
 /** Every byte / round trip / line came back. */
 const check = (scenario: string, got: number): void => {
@@ -406,7 +429,15 @@ const measure = async (scenario: string, impl: Impl): Promise<Measurement> => {
                 throw new Error(`no plain-JS floor for ${scenario} (S14 only)`);
               })();
   const ms = median(times);
-  const extra = { totalMs: ms, roundsMs: times.map((t) => Math.round(t * 10) / 10) };
+  const cpu = median(cpuTimes);
+  const per = scenario === "S12" ? TOTAL / (1024 * 1024) : scenario === "S13" ? PINGS / 1000 : (CONNS * LINES) / 1000;
+  const extra = {
+    totalMs: ms,
+    roundsMs: times.map((t) => Math.round(t * 10) / 10),
+    // CPU per unit, in the row's unit (ms/MiB, µs/round trip, µs/line).
+    cpuPerUnit: cpu / per,
+    roundsCpuMs: cpuTimes.map((t) => Math.round(t * 10) / 10),
+  };
   switch (scenario) {
     case "S12": {
       const mib = TOTAL / (1024 * 1024);
