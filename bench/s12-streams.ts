@@ -297,7 +297,7 @@ const nativeServer = (): Promise<net.Server> =>
   });
 
 const nativeConnect = (port: number, onConnect: (sock: net.Socket) => void, reject: (e: Error) => void): net.Socket => {
-  const sock = net.connect({ host: HOST, port }, () => onConnect(sock));
+  const sock: net.Socket = net.connect({ host: HOST, port }, () => onConnect(sock));
   sock.on("error", reject);
   return sock;
 };

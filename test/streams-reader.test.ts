@@ -17,6 +17,7 @@ import {
   createTask,
   currentTask,
   decodeText,
+  run,
   runSync,
   Exit,
 } from "../src/index.js";
@@ -721,5 +722,63 @@ describe("StreamReader: the read primitives (inline completion, one wait node, t
     expect(r.read(1)).toBe(one);
     r.feedData(enc("xy"));
     expect([dec(runSync(one)), dec(runSync(one))]).toEqual(["x", "y"]);
+  });
+});
+
+describe("StreamReader: a wake from a host callback (socket data)", () => {
+  /** Calls `f` from a host timer (outside the loop's ticks) and waits for it. */
+  const fromHost = (f: () => void): Aio.Aio<void> =>
+    Aio.promise(() => new Promise<void>((resolve) => setTimeout(() => (f(), resolve()), 1)));
+
+  it("runs the waiting task inside the callback when the loop is idle; pauses before, so a re-wait resumes", async () => {
+    const r = new StreamReader({ limit: 10 });
+    const calls: string[] = [];
+    r._setTransport({ pause: () => calls.push("pause"), resume: () => calls.push("resume") });
+    const seen: string[] = [];
+    const got = await run(
+      Aio.gen(function* () {
+        const t = yield* createTask(
+          Aio.gen(function* () {
+            const a = yield* r.readline();
+            seen.push(`line ${a.length}`);
+            const b = yield* r.readexactly(30);
+            seen.push(`exact ${b.length}`);
+            return b.length;
+          }),
+        );
+        yield* settle;
+        yield* fromHost(() => {
+          r.feedData(enc("hi\n"));
+          seen.push("fed line"); // after the task ran: it ran inside feedData
+        });
+        yield* fromHost(() => {
+          r.feedData(new Uint8Array(25)); // > 2 × limit: paused, then the task waits again
+          seen.push("fed 25");
+        });
+        yield* fromHost(() => r.feedData(new Uint8Array(5)));
+        return yield* t;
+      }),
+    );
+    expect(got).toBe(30);
+    expect(seen).toEqual(["line 3", "fed line", "fed 25", "exact 30"]);
+    // paused at 25 buffered and resumed by the wait for the rest (else it would hang
+    // paused); paused at 30, resumed when the read took them
+    expect(calls).toEqual(["pause", "resume", "pause", "resume"]);
+  });
+
+  it("a reader fed inside a tick (another task) wakes its reader through the ready queue, in order", async () => {
+    const r = new StreamReader();
+    r._setTransport({ pause: () => undefined, resume: () => undefined });
+    const seen: string[] = [];
+    await vrun(
+      Aio.gen(function* () {
+        const t = yield* createTask(r.readline().pipe(Aio.map(() => void seen.push("read"))));
+        yield* settle;
+        r.feedData(enc("x\n"));
+        seen.push("fed");
+        yield* t;
+      }),
+    );
+    expect(seen).toEqual(["fed", "read"]);
   });
 });

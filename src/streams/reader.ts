@@ -9,6 +9,7 @@ import * as Cause from "../Cause.js";
 import { Aio as AioNode, DONE_RESULT, inlineStep, throwIntoGen, type Fiber, type Next, type YieldOf } from "../internal/aio.js";
 import type { Aio } from "../Aio.js";
 import type { AsyncToken } from "../internal/async.js";
+import type { BaseEventLoop } from "../base-events.js";
 import { IncompleteReadError, LimitOverrunError, type SocketError } from "./errors.js";
 import { suspendOnHost } from "./internal.js";
 
@@ -302,11 +303,13 @@ export class StreamReader {
       this._end = live + n;
       this._owned = true;
     }
-    this._wakeup();
+    // Pause before waking: the woken task may run inside `_wakeup` (see `_wakeFromHost`),
+    // and if it then waits for more, its wait must find the transport paused to resume it.
     if (this._transport !== undefined && !this._paused && this._end - this._start > 2 * this.limit) {
       this._paused = true;
       this._transport.pause();
     }
+    this._wakeup();
   }
 
   /**
@@ -538,8 +541,25 @@ export class StreamReader {
     const op = this._waitOp!;
     this._waiter = undefined;
     this._waitOp = undefined;
-    w.resume(op);
+    if (this._transport !== undefined) {
+      // Data from the socket, in its 'data' callback: the loop may run the woken task
+      // right here when it has nothing else to do (see `_wakeFromHost`).
+      this._hostWake = w;
+      this._hostWakeOp = op;
+      (w.fiber._loop as unknown as BaseEventLoop)._wakeFromHost(this._resumeHostWake);
+    } else w.resume(op);
   }
+
+  /** The wake `_wakeFromHost` runs (one closure per reader, not per wake). */
+  private _hostWake: AsyncToken | undefined = undefined;
+  private _hostWakeOp: Aio<unknown, unknown> | undefined = undefined;
+  private readonly _resumeHostWake = (): void => {
+    const w = this._hostWake!;
+    const op = this._hostWakeOp!;
+    this._hostWake = undefined;
+    this._hostWakeOp = undefined;
+    w.resume(op);
+  };
 
   /** Takes the first `n` (≤ buffered) bytes out of the buffer. */
   private _take(n: number): Buffer {
