@@ -13,7 +13,10 @@
  *   run by an interpreter with an explicit stack.
  * - S4: n task records on a ready queue (a ring of slots), run by a loop, joined in order.
  * - S5: n sleep records on a binary heap with one host timer, re-armed for the earliest.
+ * - S14: raw `node:net` line clients that split lines by hand (no `node:readline`).
  */
+
+import * as net from "node:net";
 
 // ---------------------------------------------------------------------------------------
 // S1, S1.rt
@@ -228,3 +231,59 @@ export const s5Floor = (delays: readonly number[]): Promise<number> => {
     return s;
   })();
 };
+
+// ---------------------------------------------------------------------------------------
+// S14
+
+/**
+ * S14's client with no library and no `node:readline`: `conns` raw `node:net` connections
+ * to the echo server at `port`, each writes `lineOf(0)`, splits what comes back into lines
+ * by scanning the received Buffer for `\n` by hand (a partial line is kept as bytes until
+ * its end arrives), checks each line against what it sent and writes the next one (one
+ * write per line: the protocol waits for each echo, so there is nothing to batch), `lines`
+ * times, then ends. Resolves with the number of lines that came back right.
+ */
+export const s14FloorClient = (
+  port: number,
+  host: string,
+  conns: number,
+  lines: number,
+  lineOf: (i: number) => string,
+): Promise<number> =>
+  new Promise((resolve, reject) => {
+    let ok = 0;
+    let done = 0;
+    for (let c = 0; c < conns; c++) {
+      let i = 0;
+      let partial: Buffer | undefined;
+      const sock: net.Socket = net.connect({ host, port }, () => sock.write(lineOf(0)));
+      sock.on("error", reject);
+      sock.on("data", (chunk: Buffer) => {
+        let from = 0;
+        for (;;) {
+          const nl = chunk.indexOf(0x0a, from);
+          if (nl === -1) {
+            if (from < chunk.length) {
+              const rest = chunk.subarray(from);
+              partial = partial === undefined ? Buffer.from(rest) : Buffer.concat([partial, rest]);
+            }
+            return;
+          }
+          const line =
+            partial === undefined
+              ? chunk.toString("utf8", from, nl + 1)
+              : Buffer.concat([partial, chunk.subarray(from, nl + 1)]).toString("utf8");
+          partial = undefined;
+          from = nl + 1;
+          if (line === lineOf(i)) ok++;
+          i++;
+          if (i < lines) sock.write(lineOf(i));
+          else {
+            sock.end();
+            if (++done === conns) resolve(ok);
+            return;
+          }
+        }
+      });
+    }
+  });

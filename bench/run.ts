@@ -149,6 +149,7 @@ const SCENARIOS: readonly ScenarioSpec[] = [
     runs: 3,
     timeoutMs: 180_000,
     file: "s12-streams.ts",
+    floor: true,
     // At least 2× effect's throughput.
     target: { vs: "effect", max: 0.5 },
   },

@@ -14,6 +14,10 @@
  *   effect has no line reader on a socket, so S14's client splits lines over `pull` by hand.
  * - native: raw `node:net` with callbacks (echo: on 'data' write back, pause until 'drain'
  *   when `write` returns false); S14's client uses `node:readline` on the socket.
+ * - floor (S14 only): the native echo server and a client with no readline, which splits
+ *   lines by scanning each received Buffer for `\n` by hand (bench/floor.ts
+ *   `s14FloorClient`): the leanest plain-JS form of the line protocol. S12 and S13 have no
+ *   floor column: their native form already is raw callbacks with nothing to take out.
  *
  * Scenarios:
  * - S12: one connection, the client sends 64 MiB in 64 KiB writes, each followed by a
@@ -31,6 +35,7 @@ import * as readline from "node:readline";
 import type { Effect as EffectT } from "effect";
 import type * as ESocket from "effect/socket/Socket";
 import { Aio, createTask, openConnection, run, startServer, type StreamReader, type StreamWriter } from "../src/index.js";
+import { s14FloorClient } from "./floor.js";
 import { benchMain, expectEq, median, now, type Impl, type Measurement } from "./lib.js";
 
 const HOST = "127.0.0.1";
@@ -142,10 +147,14 @@ const aioMeasure = (scenario: string, warm: number, timed: number): Promise<numb
       const times: number[] = [];
       for (let i = 0; i < warm + timed; i++) {
         const t0 = now();
+        const c0 = process.cpuUsage();
         const got = yield* aioClient(scenario, port);
         const ms = now() - t0;
         check(scenario, got);
-        if (i >= warm) times.push(ms);
+        if (i >= warm) {
+          times.push(ms);
+          cpuTimes.push(cpuMsSince(c0));
+        }
       }
       server.close();
       yield* server.waitClosed();
@@ -254,10 +263,14 @@ const effectMeasure = async (scenario: string, warm: number, timed: number): Pro
         const times: number[] = [];
         for (let i = 0; i < warm + timed; i++) {
           const t0 = now();
+          const c0 = process.cpuUsage();
           const got = yield* effectClient(scenario, port);
           const ms = now() - t0;
           check(scenario, got);
-          if (i >= warm) times.push(ms);
+          if (i >= warm) {
+            times.push(ms);
+            cpuTimes.push(cpuMsSince(c0));
+          }
         }
         yield* Fiber.interrupt(serving);
         return times;
@@ -284,7 +297,7 @@ const nativeServer = (): Promise<net.Server> =>
   });
 
 const nativeConnect = (port: number, onConnect: (sock: net.Socket) => void, reject: (e: Error) => void): net.Socket => {
-  const sock = net.connect({ host: HOST, port }, () => onConnect(sock));
+  const sock: net.Socket = net.connect({ host: HOST, port }, () => onConnect(sock));
   sock.on("error", reject);
   return sock;
 };
@@ -355,22 +368,42 @@ const nativeClient = (scenario: string, port: number): Promise<number> =>
     }
   });
 
-const nativeMeasure = async (scenario: string, warm: number, timed: number): Promise<number[]> => {
+const nativeMeasure = async (
+  scenario: string,
+  warm: number,
+  timed: number,
+  client: (scenario: string, port: number) => Promise<number> = nativeClient,
+): Promise<number[]> => {
   const server = await nativeServer();
   const port = (server.address() as net.AddressInfo).port;
   const times: number[] = [];
   for (let i = 0; i < warm + timed; i++) {
     const t0 = now();
-    const got = await nativeClient(scenario, port);
+    const c0 = process.cpuUsage();
+    const got = await client(scenario, port);
     const ms = now() - t0;
     check(scenario, got);
-    if (i >= warm) times.push(ms);
+    if (i >= warm) {
+      times.push(ms);
+      cpuTimes.push(cpuMsSince(c0));
+    }
   }
   await new Promise<void>((resolve) => server.close(() => resolve()));
   return times;
 };
 
 // ----- measurement ---------------------------------------------------------------------
+
+/**
+ * The process's CPU time (user + system, ms) of each timed round, beside its wall time:
+ * on a machine shared with other work the wall time swings with the CPU share this
+ * process gets; the CPU time a round costs swings much less (reported in `extra`).
+ */
+const cpuTimes: number[] = [];
+const cpuMsSince = (c0: NodeJS.CpuUsage): number => {
+  const d = process.cpuUsage(c0);
+  return (d.user + d.system) / 1000;
+};
 
 /** Every byte / round trip / line came back. */
 const check = (scenario: string, got: number): void => {
@@ -390,11 +423,21 @@ const measure = async (scenario: string, impl: Impl): Promise<Measurement> => {
         ? await effectMeasure(scenario, warm, timed)
         : impl === "native"
           ? await nativeMeasure(scenario, warm, timed)
-          : (() => {
-              throw new Error("no plain-JS floor for the stream scenarios");
-            })();
+          : scenario === "S14"
+            ? await nativeMeasure(scenario, warm, timed, (_, port) => s14FloorClient(port, HOST, CONNS, LINES, lineOf))
+            : (() => {
+                throw new Error(`no plain-JS floor for ${scenario} (S14 only)`);
+              })();
   const ms = median(times);
-  const extra = { totalMs: ms, roundsMs: times.map((t) => Math.round(t * 10) / 10) };
+  const cpu = median(cpuTimes);
+  const per = scenario === "S12" ? TOTAL / (1024 * 1024) : scenario === "S13" ? PINGS / 1000 : (CONNS * LINES) / 1000;
+  const extra = {
+    totalMs: ms,
+    roundsMs: times.map((t) => Math.round(t * 10) / 10),
+    // CPU per unit, in the row's unit (ms/MiB, µs/round trip, µs/line).
+    cpuPerUnit: cpu / per,
+    roundsCpuMs: cpuTimes.map((t) => Math.round(t * 10) / 10),
+  };
   switch (scenario) {
     case "S12": {
       const mib = TOTAL / (1024 * 1024);

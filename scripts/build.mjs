@@ -15,10 +15,12 @@
 import { execFileSync } from "node:child_process";
 import { copyFileSync, mkdirSync, readdirSync, readFileSync, rmSync, writeFileSync } from "node:fs";
 import path from "node:path";
+import { protectInternalConstructors } from "./internal-constructors.mjs";
 
 const tsc = (...args) => execFileSync(process.execPath, ["node_modules/typescript/bin/tsc", ...args], { stdio: "inherit" });
 rmSync("dist", { recursive: true, force: true });
 tsc("-p", "tsconfig.build.json");
+const protectedCount = protectInternalConstructors("src", "dist/esm");
 
 const copyDeclarations = (from, to) => {
   mkdirSync(to, { recursive: true });
@@ -43,4 +45,4 @@ for (const [subpath, target] of Object.entries(pkg.exports)) {
     `"use strict";\n// ${pkg.name}${subpath.slice(1)} for require(): the ESM build itself, one runtime per process (see scripts/build.mjs).\nmodule.exports = require(${JSON.stringify(rel.startsWith(".") ? rel : "./" + rel)});\n`,
   );
 }
-console.log("built dist/esm and dist/cjs (require stubs over dist/esm)");
+console.log(`built dist/esm and dist/cjs (require stubs over dist/esm; ${protectedCount} internal constructors protected)`);

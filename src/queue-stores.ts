@@ -2,7 +2,8 @@
  * Where a queue keeps its items (src/queues.ts): the order in which `take` returns them
  * is the queue's discipline. `FifoStore` for `Queue`, `LifoStore` for `LifoQueue`,
  * `HeapStore` (a binary heap, ties in insertion order) for `PriorityQueue`.
- * @internal
+ * Internal: not exported from the package entry. (No internal tag here: on a module's
+ * first comment it would strip the import below from the .d.ts.)
  */
 import { Deque } from "./sync-internal.js";
 

@@ -25,12 +25,15 @@ import type { Future } from "./internal/future.js";
  * d.push(1); d.push(2);
  * d.shift(); // 1
  * ```
- * @internal
  */
 export class Deque<T> {
+  /** @internal */
   private _buf: Array<T | undefined>;
+  /** @internal */
   private _head = 0;
+  /** @internal */
   private _len = 0;
+  /** @internal */
   private _mask: number;
 
   constructor() {
@@ -118,6 +121,7 @@ export class Deque<T> {
     return out;
   }
 
+  /** @internal */
   private _grow(): void {
     const old = this._buf;
     const n = this._len;
@@ -381,12 +385,15 @@ export interface WaiterFuture {
  * @internal
  */
 export class WaiterQueue<F extends WaiterFuture> {
+  /** @internal */
   private _head: Waiter<F> | null = null;
+  /** @internal */
   private _tail: Waiter<F> | null = null;
+  /** @internal */
   private _len = 0;
-  /** Every waiter before it is done; null: every waiter is. */
+  /** Every waiter before it is done; null: every waiter is. @internal */
   private _pending: Waiter<F> | null = null;
-  /** Every waiter before it is cancelled; null: every waiter is. */
+  /** Every waiter before it is cancelled; null: every waiter is. @internal */
   private _live: Waiter<F> | null = null;
 
   /** The number of waiters (done ones that have not left yet included). */

@@ -15,7 +15,9 @@ import {
   LimitOverrunError,
   StreamReader,
   createTask,
+  currentTask,
   decodeText,
+  run,
   runSync,
   Exit,
 } from "../src/index.js";
@@ -564,5 +566,219 @@ describe("StreamReader: properties over random chunkings", () => {
       }),
     );
     expect(count).toBe(n);
+  });
+});
+
+describe("StreamReader: the read primitives (inline completion, one wait node, the scan offset)", () => {
+  it("a separator split across chunks that arrive while the read waits (\\r | \\n)", async () => {
+    const r = new StreamReader();
+    const e = await readWhileFed(r, ["ab", "c\r", "\nde"], r.readuntil("\r\n"), false);
+    expect(dec(valueOf(e))).toBe("abc\r\n");
+    expect(rest(r)).toBe("de");
+  });
+
+  it("a line in many pieces, each waking the read: found once complete, nothing searched past", async () => {
+    const r = new StreamReader();
+    const pieces = ["l", "in", "e", " o", "f ", "pi", "eces", "\nnext"];
+    const e = await readWhileFed(r, pieces, r.readline(), false);
+    expect(dec(valueOf(e))).toBe("line of pieces\n");
+    expect(rest(r)).toBe("next");
+  });
+
+  it("bytes taken by another read while one waits: the waiting readuntil searches them again", async () => {
+    const r = fed(["aaEN"]);
+    const out = await vrun(
+      Aio.gen(function* () {
+        const t = yield* createTask(r.readuntil("END"));
+        yield* settle; // waits, having searched "aaEN"
+        const one = yield* r.read(1); // another task's read, answered from the buffer
+        r.feedData(enc("D"));
+        return { one: dec(one), line: dec(yield* t) };
+      }),
+    );
+    expect(out).toEqual({ one: "a", line: "aEND" });
+  });
+
+  it("a line exactly at the limit passes while arriving in pieces; one byte more fails", async () => {
+    let r = new StreamReader({ limit: 4 });
+    let e = await readWhileFed(r, ["ab", "cd", "\n"], r.readline(), false);
+    expect(dec(valueOf(e))).toBe("abcd\n");
+    r = new StreamReader({ limit: 4 });
+    e = await readWhileFed(r, ["ab", "cd", "e", "\nok\n"], r.readline(), false);
+    expect((errorOf(e) as LimitOverrunError).consumed).toBe(5);
+    expect(rest(r)).toBe("\nok\n"); // the dropped part, as asyncio (the rest came later)
+  });
+
+  it("the same separator Buffer changed between waits: the new separator is searched from the start", async () => {
+    const sep = Buffer.from(";");
+    const r = fed(["a,b"]);
+    const out = await vrun(
+      Aio.gen(function* () {
+        const t = yield* createTask(r.readuntil(sep));
+        yield* settle; // searched "a,b" for ";"
+        expectInterrupted(yield* cancelAndJoin(t));
+        sep[0] = 0x2c; // ","
+        return dec(yield* r.readuntil(sep));
+      }),
+    );
+    expect(out).toBe("a,");
+  });
+
+  it("yield* of a buffered line does not suspend: a pending cancellation lands at the next wait", async () => {
+    const r = fed(["one\ntwo\n"]);
+    const log: string[] = [];
+    const exit = await vexit(
+      Aio.gen(function* () {
+        currentTask()!.cancel();
+        log.push(dec(yield* r.readline()));
+        log.push(dec(yield* r.readline()));
+        yield* r.readline(); // nothing buffered: waits, so the cancellation is delivered
+        log.push("not reached");
+      }),
+    );
+    expectInterrupted(exit);
+    expect(log).toEqual(["one\n", "two\n"]);
+    expect(r.bufferedLength).toBe(0);
+  });
+
+  it("a read failing inline throws at the yield*, where a try/catch sees it", async () => {
+    const r = fed(["x".repeat(10)], 4);
+    const got = await vrun(
+      Aio.gen(function* () {
+        try {
+          yield* r.readline();
+          return "no error";
+        } catch (e) {
+          return e instanceof LimitOverrunError ? `overrun ${e.consumed}` : "other";
+        }
+      }),
+    );
+    expect(got).toBe("overrun 10");
+  });
+
+  it("a cancelled wait on a socket-fed reader releases it: another task can wait, the virtual clock runs on", async () => {
+    const r = new StreamReader();
+    // Fed by a (fake) socket: the wait holds the virtual clock, as a pending promise does
+    // (so a timeout could not end it here: the clock waits for the host).
+    r._setTransport({ pause: () => undefined, resume: () => undefined });
+    const out = await vrun(
+      Aio.gen(function* () {
+        const first = yield* createTask(r.readline());
+        yield* settle;
+        const exit = yield* cancelAndJoin(first);
+        // The cancelled wait holds nothing: this sleep ends on the virtual clock.
+        yield* Aio.sleep(5000);
+        const second = yield* createTask(r.readline());
+        yield* settle;
+        r.feedData(enc("late\n"));
+        return { exit, second: dec(yield* second) };
+      }),
+    );
+    expectInterrupted(out.exit);
+    expect(out.second).toBe("late\n");
+  });
+
+  it("10^5 buffered lines read inline still let other tasks run (the step budget applies)", async () => {
+    const n = 100_000;
+    const r = fed([Array.from({ length: n }, (_, i) => `${i}\n`).join("")]);
+    r.feedEof();
+    const out = await vrun(
+      Aio.gen(function* () {
+        let ticks = 0;
+        let done = false;
+        const ticker = yield* createTask(
+          Aio.gen(function* () {
+            while (!done) {
+              ticks++;
+              yield* Aio.yieldNow;
+            }
+          }),
+        );
+        let k = 0;
+        let ticksMidway = -1;
+        for (;;) {
+          const line = yield* r.readline();
+          if (line.length === 0) break;
+          if (dec(line) !== `${k}\n`) throw new Error(`line ${k}: ${dec(line)}`);
+          if (++k === n / 2) ticksMidway = ticks;
+        }
+        done = true;
+        yield* ticker;
+        return { k, ticksMidway };
+      }),
+    );
+    expect(out.k).toBe(n);
+    // 5·10^4 inline steps are about 24 turns of MAX_STEPS_PER_TURN: the ticker ran between.
+    expect(out.ticksMidway).toBeGreaterThanOrEqual(10);
+  });
+
+  it("readline() and read(n) hand out reusable nodes: running one twice reads twice", () => {
+    const r = fed(["a\nb\n"]);
+    const line = r.readline();
+    expect(r.readline()).toBe(line);
+    expect(dec(runSync(line))).toBe("a\n");
+    expect(dec(runSync(line))).toBe("b\n");
+    const one = r.read(1);
+    expect(r.read(1)).toBe(one);
+    r.feedData(enc("xy"));
+    expect([dec(runSync(one)), dec(runSync(one))]).toEqual(["x", "y"]);
+  });
+});
+
+describe("StreamReader: a wake from a host callback (socket data)", () => {
+  /** Calls `f` from a host timer (outside the loop's ticks) and waits for it. */
+  const fromHost = (f: () => void): Aio.Aio<void> =>
+    Aio.promise(() => new Promise<void>((resolve) => setTimeout(() => (f(), resolve()), 1)));
+
+  it("runs the waiting task inside the callback when the loop is idle; pauses before, so a re-wait resumes", async () => {
+    const r = new StreamReader({ limit: 10 });
+    const calls: string[] = [];
+    r._setTransport({ pause: () => calls.push("pause"), resume: () => calls.push("resume") });
+    const seen: string[] = [];
+    const got = await run(
+      Aio.gen(function* () {
+        const t = yield* createTask(
+          Aio.gen(function* () {
+            const a = yield* r.readline();
+            seen.push(`line ${a.length}`);
+            const b = yield* r.readexactly(30);
+            seen.push(`exact ${b.length}`);
+            return b.length;
+          }),
+        );
+        yield* settle;
+        yield* fromHost(() => {
+          r.feedData(enc("hi\n"));
+          seen.push("fed line"); // after the task ran: it ran inside feedData
+        });
+        yield* fromHost(() => {
+          r.feedData(new Uint8Array(25)); // > 2 × limit: paused, then the task waits again
+          seen.push("fed 25");
+        });
+        yield* fromHost(() => r.feedData(new Uint8Array(5)));
+        return yield* t;
+      }),
+    );
+    expect(got).toBe(30);
+    expect(seen).toEqual(["line 3", "fed line", "fed 25", "exact 30"]);
+    // paused at 25 buffered and resumed by the wait for the rest (else it would hang
+    // paused); paused at 30, resumed when the read took them
+    expect(calls).toEqual(["pause", "resume", "pause", "resume"]);
+  });
+
+  it("a reader fed inside a tick (another task) wakes its reader through the ready queue, in order", async () => {
+    const r = new StreamReader();
+    r._setTransport({ pause: () => undefined, resume: () => undefined });
+    const seen: string[] = [];
+    await vrun(
+      Aio.gen(function* () {
+        const t = yield* createTask(r.readline().pipe(Aio.map(() => void seen.push("read"))));
+        yield* settle;
+        r.feedData(enc("x\n"));
+        seen.push("fed");
+        yield* t;
+      }),
+    );
+    expect(seen).toEqual(["fed", "read"]);
   });
 });

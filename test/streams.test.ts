@@ -786,6 +786,87 @@ describe("server lifecycle", () => {
     },
     T,
   );
+
+  it(
+    "10^5 lines written in one turn (strings and bytes, multi-byte UTF-8), then one drain: all arrive, in order",
+    async () => {
+      const n = 100_000;
+      const got = await run(
+        Aio.gen(function* () {
+          const server = yield* startServer(
+            (reader, writer) =>
+              Aio.gen(function* () {
+                let k = 0;
+                let bytes = 0;
+                for (;;) {
+                  const line = yield* reader.readline();
+                  if (line.length === 0) break;
+                  bytes += line.length;
+                  const want = k % 2 === 0 ? `é${k}\n` : `b${k}\n`;
+                  if (dec(line) !== want) throw new Error(`line ${k}: ${dec(line)}`);
+                  k++;
+                }
+                writer.write(`${k} ${bytes}\n`);
+                yield* writer.drain();
+                writer.close();
+              }),
+            HOST,
+            0,
+          );
+          const [reader, writer] = yield* openConnection(HOST, portOf(server));
+          let bytes = 0;
+          for (let i = 0; i < n; i++) {
+            // Strings go to the socket as they are (UTF-8), bytes as bytes.
+            if (i % 2 === 0) {
+              const s = `é${i}\n`;
+              writer.write(s);
+              bytes += Buffer.byteLength(s);
+            } else {
+              const b = enc(`b${i}\n`);
+              writer.write(b);
+              bytes += b.length;
+            }
+          }
+          writer.write(""); // nothing, and no error
+          yield* writer.drain();
+          writer.writeEof();
+          const summary = dec(yield* reader.readline());
+          writer.close();
+          yield* writer.waitClosed();
+          server.close();
+          yield* server.waitClosed();
+          return { summary, bytes };
+        }),
+      );
+      expect(got.summary).toBe(`${n} ${got.bytes}\n`);
+    },
+    T,
+  );
+
+  it(
+    "drain() is one reusable node; after close it fails with the typed connection error",
+    async () => {
+      const out = await run(
+        Aio.gen(function* () {
+          const server = yield* startServer((reader) => reader.read().pipe(Aio.map(() => undefined)), HOST, 0);
+          const [, writer] = yield* openConnection(HOST, portOf(server));
+          const drain = writer.drain();
+          expect(writer.drain()).toBe(drain);
+          writer.write("x");
+          yield* drain;
+          yield* drain;
+          writer.close();
+          const afterClose = yield* Aio.exit(drain);
+          yield* writer.waitClosed();
+          server.close();
+          yield* server.waitClosed();
+          return afterClose;
+        }),
+      );
+      expect(errorOf(out)).toBeInstanceOf(ConnectionResetError);
+    },
+    T,
+  );
 });
 
 describe("TLS with a self-signed certificate", () => {

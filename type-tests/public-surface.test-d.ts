@@ -9,7 +9,7 @@
  * `e._tag`) and stays; the last block pins that, and that the public members of the same
  * objects are still there.
  */
-import { expectError, expectType } from "tsd";
+import { expectAssignable, expectError, expectNotAssignable, expectType } from "tsd";
 import * as aio from "aio-ts";
 import {
   Aio,
@@ -96,3 +96,23 @@ expectType<boolean>(fut.cancelled());
 expectType<number>(queue.qsize());
 expectType<number>(loop.time());
 expectType<boolean>(new Lock().locked());
+
+// The runtime makes these objects (`loop.callSoon`, `timeout`, `taskGroup`, `ContextVar.set`,
+// `createSubprocessExec`, `openConnection`, `startServer`); their constructors are internal.
+// `stripInternal` alone would drop the constructor and leave a public no-argument one, so
+// `new TaskGroup()` type-checked and failed at run time; the build writes
+// `protected constructor();` instead (scripts/internal-constructors.mjs).
+// (tsd cannot expect TS2674 itself, so this pins that no class value is a public constructor.)
+type PublicConstructor = new (...args: never[]) => unknown;
+expectNotAssignable<PublicConstructor>(Handle);
+expectNotAssignable<PublicConstructor>(TimerHandle);
+expectNotAssignable<PublicConstructor>(Timeout);
+expectNotAssignable<PublicConstructor>(TaskGroup);
+expectNotAssignable<PublicConstructor>(aio.Token);
+expectNotAssignable<PublicConstructor>(aio.Process);
+expectNotAssignable<PublicConstructor>(aio.StreamWriter);
+expectNotAssignable<PublicConstructor>(aio.Server);
+// The public constructors stay constructible.
+expectAssignable<PublicConstructor>(Queue);
+expectAssignable<PublicConstructor>(Lock);
+expectAssignable<PublicConstructor>(aio.StreamReader);

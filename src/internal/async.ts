@@ -22,7 +22,11 @@ import type { Timer } from "./loop.js";
 import { CONTINUE_OK, FailCause, Succeed, checkAio } from "./primitives.js";
 
 
-/** @internal What a suspended fiber waits on, for a user callback (`Aio.async`, promises). */
+/**
+ * What a suspended fiber waits on, for a user callback (`Aio.async`, promises). Kernel
+ * type, not exported from the package entry; not tagged internal because the streams' wait
+ * helpers name it in their declarations.
+ */
 export class AsyncToken {
   /** A resume that arrived while `register` was still running. */
   sync: Aio<unknown, unknown> | undefined = undefined;

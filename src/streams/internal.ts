@@ -5,6 +5,8 @@
 import * as AioM from "../Aio.js";
 import type { Aio } from "../Aio.js";
 import { getRunningLoop } from "../events.js";
+import { SUSPENDED, type Fiber } from "../internal/aio.js";
+import { AsyncToken } from "../internal/async.js";
 import { ConnectionResetError } from "./errors.js";
 
 /** The error of a write or drain on a connection that is gone. */
@@ -35,6 +37,23 @@ export const hostWait = <A, E>(register: (resume: (aio: Aio<A, E>) => void) => (
       cancel();
     };
   });
+
+/**
+ * Suspends fiber `f` (inside a primitive's `_eval`, which then returns null) on a wait
+ * that the returned token ends: `token.resume(aio)` continues the fiber with `aio`, on
+ * the loop's ready queue. If the task is cancelled first, the kernel settles the token and
+ * calls `onCancel`. `host`: the wait is for the host (a socket), so a virtual-time loop
+ * does not jump its clock past it. What `Aio.async` does for a callback, without a
+ * registration closure, signal decision or node per wait.
+ */
+export const suspendOnHost = (f: Fiber, host: boolean, onCancel: () => void): AsyncToken => {
+  const token = new AsyncToken(f, host);
+  if (host) f._loop._hostPending(1);
+  token.canceller = onCancel;
+  f._waitingOn = token;
+  f._runState = SUSPENDED;
+  return token;
+};
 
 export const noop = (): void => {};
 

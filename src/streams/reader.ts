@@ -5,18 +5,15 @@
  */
 import { TextDecoder } from "node:util";
 import * as AioM from "../Aio.js";
+import * as Cause from "../Cause.js";
+import { Aio as AioNode, DONE_RESULT, inlineStep, throwIntoGen, type Fiber, type Next, type YieldOf } from "../internal/aio.js";
 import type { Aio } from "../Aio.js";
-import { getRunningLoop, type EventLoop } from "../events.js";
+import type { AsyncToken } from "../internal/async.js";
+import type { BaseEventLoop } from "../base-events.js";
 import { IncompleteReadError, LimitOverrunError, type SocketError } from "./errors.js";
+import { suspendOnHost } from "./internal.js";
 
-/**
- * asyncio's `_DEFAULT_LIMIT`: 64 KiB, the default `limit` of a reader.
- * @example
- * ```ts runnable
- * import { DEFAULT_LIMIT, StreamReader } from "aio-ts";
- * const reader = new StreamReader({ limit: 4 * DEFAULT_LIMIT }); // lines up to 256 KiB
- * ```
- */
+/** asyncio's `_DEFAULT_LIMIT`: 64 KiB, the default `limit` of a reader. */
 export const DEFAULT_LIMIT = 65536;
 
 /** Options of a `StreamReader`. */
@@ -45,6 +42,119 @@ const checkSize = (what: string, n: number): void => {
   if (!Number.isInteger(n)) throw new TypeError(`${what}: expected an integer, got ${String(n)}`);
 };
 
+// ---------------------------------------------------------------------------------------
+// Read operations as primitives of their own
+//
+// A read is one small Aio node that evaluates itself on the fiber (no suspend + flatMap +
+// catchAll chain, no `Aio.async` per wait): `attempt()` answers from the buffer, or says
+// WAIT. With data already buffered, `yield*` of a read completes inline, without a fiber
+// step (as `yield*` of a resolved value does); otherwise the fiber suspends on an
+// `AsyncToken` the reader keeps, and the next `feedData` / `feedEof` / `setException`
+// resumes it with the same node, which attempts again. The wait consumes nothing, so a
+// read cancelled while waiting leaves the buffer as it was.
+
+/** `attempt()`'s answer when the buffer cannot answer yet. */
+const WAIT: object = Object.freeze({ _wait: true });
+/** `attempt()`'s answer for a failure, whose error is in `failure` (read at once). */
+const FAIL: object = Object.freeze({ _fail: true });
+let failure: unknown = undefined;
+const failWith = (e: unknown): object => {
+  failure = e;
+  return FAIL;
+};
+const takeFailure = (): unknown => {
+  const e = failure;
+  failure = undefined;
+  return e;
+};
+
+/** @internal A read from a `StreamReader` (see above). */
+abstract class ReadOp<A, E> extends AioNode<A, E> {
+  constructor(
+    readonly reader: StreamReader,
+    /** The method's name, for the "another task is already waiting" defect. */
+    readonly name: string,
+  ) {
+    super();
+  }
+
+  /**
+   * The result from the buffer now, `WAIT`, or `FAIL` (with `failure` set). Consumes
+   * bytes only when it answers.
+   */
+  abstract attempt(): unknown;
+
+  /** @internal */
+  _eval(f: Fiber): Next {
+    const r = this.attempt();
+    if (r === WAIT) return this.reader._wait(f, this);
+    if (r === FAIL) {
+      f._cause = Cause.fail(takeFailure());
+      return f._fail();
+    }
+    f._v = r;
+    return f._ret();
+  }
+
+  /** `yield*` of a read the buffer can answer completes inline (a failure is thrown there). */
+  override next(sent?: unknown): IteratorResult<YieldOf<E>, A> {
+    if (sent !== undefined || !inlineStep()) return super.next(sent);
+    const r = this.attempt();
+    if (r === WAIT) return super.next(sent); // the fiber evaluates it: it waits
+    if (r === FAIL) throw throwIntoGen(Cause.fail(takeFailure()));
+    DONE_RESULT.value = r;
+    return DONE_RESULT as IteratorReturnResult<A>;
+  }
+}
+
+class Read extends ReadOp<Uint8Array, SocketError> {
+  constructor(
+    reader: StreamReader,
+    readonly n: number,
+  ) {
+    super(reader, "read");
+  }
+  attempt(): unknown {
+    return this.reader._attemptRead(this.n);
+  }
+}
+
+class ReadExactly extends ReadOp<Uint8Array, SocketError | IncompleteReadError> {
+  constructor(
+    reader: StreamReader,
+    readonly n: number,
+  ) {
+    super(reader, "readexactly");
+  }
+  attempt(): unknown {
+    return this.reader._attemptReadExactly(this.n);
+  }
+}
+
+class ReadUntil extends ReadOp<Uint8Array, SocketError | IncompleteReadError | LimitOverrunError> {
+  constructor(
+    reader: StreamReader,
+    readonly sep: Buffer,
+  ) {
+    super(reader, "readuntil");
+  }
+  attempt(): unknown {
+    return this.reader._attemptReadUntil(this.sep, false);
+  }
+}
+
+class ReadLine extends ReadOp<Uint8Array, SocketError | LimitOverrunError> {
+  constructor(reader: StreamReader) {
+    super(reader, "readline");
+  }
+  attempt(): unknown {
+    return this.reader._attemptReadUntil(NEWLINE, true);
+  }
+}
+
+/** The decoder of `readText()` in UTF-8 (stateless between calls: no `stream` option). */
+const UTF8 = new TextDecoder("utf-8");
+
 /**
  * A buffered byte stream (asyncio.StreamReader): a connection feeds it (`feedData`,
  * `feedEof`, `setException`) and a task reads from it. At most one task may wait for data
@@ -55,7 +165,7 @@ const checkSize = (what: string, n: number): void => {
  * `read()` of a whole received chunk hands that chunk out without copying.
  *
  * @example
- * ```ts runnable
+ * ```ts
  * import { Aio, StreamReader, runSync } from "aio-ts";
  * const r = new StreamReader();
  * r.feedData(new TextEncoder().encode("one\ntwo"));
@@ -68,9 +178,9 @@ const checkSize = (what: string, n: number): void => {
 export class StreamReader {
   /** The buffer limit (see `StreamReaderOptions.limit`). */
   readonly limit: number;
-  /** @internal */
   // The live bytes are _buf[_start, _end). `_owned`: _buf is ours (we may write past
   // _end); otherwise it is a chunk given to feedData, never written into.
+  /** @internal */
   private _buf: Buffer = EMPTY;
   /** @internal */
   private _start = 0;
@@ -82,14 +192,27 @@ export class StreamReader {
   private _eof = false;
   /** @internal */
   private _exception: SocketError | null = null;
+  /** The wait of the one task waiting for data, and the read it resumes with. @internal */
+  private _waiter: AsyncToken | undefined = undefined;
   /** @internal */
-  private _waiter: ((aio: Aio<void>) => void) | undefined = undefined;
-  /** @internal */
-  private _waiterLoop: EventLoop | undefined = undefined;
+  private _waitOp: Aio<unknown, unknown> | undefined = undefined;
   /** @internal */
   private _transport: Pausable | undefined = undefined;
   /** @internal */
   private _paused = false;
+  /**
+   * asyncio's `offset` of readuntil, kept with the buffer: the first `_scanned` live bytes
+   * hold no `_scanSep` (searched already), so a read that waited for more data searches
+   * each byte once. Any consumption resets it (the live bytes change).
+   * @internal
+   */
+  private _scanSep: Buffer | undefined = undefined;
+  /** @internal */
+  private _scanned = 0;
+  /** `readline()`'s node, made once (an Aio is an immutable description). @internal */
+  private readonly _readline: ReadLine = new ReadLine(this);
+  /** The last `read(n)` node, reused while `n` is the same. @internal */
+  private _lastRead: Read | undefined = undefined;
 
   constructor(options: StreamReaderOptions = {}) {
     const limit = options.limit ?? DEFAULT_LIMIT;
@@ -192,11 +315,13 @@ export class StreamReader {
       this._end = live + n;
       this._owned = true;
     }
-    this._wakeup();
+    // Pause before waking: the woken task may run inside `_wakeup` (see `_wakeFromHost`),
+    // and if it then waits for more, its wait must find the transport paused to resume it.
     if (this._transport !== undefined && !this._paused && this._end - this._start > 2 * this.limit) {
       this._paused = true;
       this._transport.pause();
     }
+    this._wakeup();
   }
 
   /**
@@ -218,7 +343,7 @@ export class StreamReader {
    * stream ended, then takes at most `n`. `n = -1` (the default) reads until EOF; `n = 0`
    * returns empty bytes at once. At EOF it returns empty bytes.
    * @example
-   * ```ts runnable
+   * ```ts
    * import { StreamReader, runSync } from "aio-ts";
    * const r = new StreamReader();
    * r.feedData(Uint8Array.of(1, 2, 3));
@@ -226,26 +351,31 @@ export class StreamReader {
    * ```
    */
   read(n = -1): Aio<Uint8Array, SocketError> {
+    const last = this._lastRead;
+    if (last !== undefined && last.n === n) return last;
     checkSize("StreamReader.read", n);
-    return this._op<Uint8Array, SocketError>("read", () => {
-      if (this._exception !== null) return AioM.fail(this._exception);
-      if (n === 0) return AioM.succeed(EMPTY);
-      const live = this._end - this._start;
-      if (n < 0) {
-        // Everything until EOF. Unlike asyncio's block loop, nothing is taken before EOF,
-        // so a cancelled read(-1) loses nothing.
-        return this._eof ? AioM.succeed(this._take(live)) : undefined;
-      }
-      if (live === 0) return this._eof ? AioM.succeed(EMPTY) : undefined;
-      return AioM.succeed(this._take(Math.min(n, live)));
-    });
+    return (this._lastRead = new Read(this, n));
+  }
+
+  /** @internal `read(n)`'s attempt (see `ReadOp`). */
+  _attemptRead(n: number): unknown {
+    if (this._exception !== null) return failWith(this._exception);
+    if (n === 0) return EMPTY;
+    const live = this._end - this._start;
+    if (n < 0) {
+      // Everything until EOF. Unlike asyncio's block loop, nothing is taken before EOF,
+      // so a cancelled read(-1) loses nothing.
+      return this._eof ? this._take(live) : WAIT;
+    }
+    if (live === 0) return this._eof ? EMPTY : WAIT;
+    return this._take(Math.min(n, live));
   }
 
   /**
    * Reads exactly `n` bytes (asyncio readexactly). If the stream ends first, fails with an
    * `IncompleteReadError` whose `partial` holds what was buffered (consumed).
    * @example
-   * ```ts runnable
+   * ```ts
    * import { StreamReader, runSync } from "aio-ts";
    * const r = new StreamReader();
    * r.feedData(Uint8Array.of(1, 2, 3, 4));
@@ -255,14 +385,17 @@ export class StreamReader {
   readexactly(n: number): Aio<Uint8Array, SocketError | IncompleteReadError> {
     checkSize("StreamReader.readexactly", n);
     if (n < 0) throw new RangeError("StreamReader.readexactly: size can not be less than zero");
-    return this._op<Uint8Array, SocketError | IncompleteReadError>("readexactly", () => {
-      if (this._exception !== null) return AioM.fail(this._exception);
-      if (n === 0) return AioM.succeed(EMPTY);
-      const live = this._end - this._start;
-      if (live >= n) return AioM.succeed(this._take(n));
-      if (this._eof) return AioM.fail(new IncompleteReadError(this._take(live), n));
-      return undefined;
-    });
+    return new ReadExactly(this, n);
+  }
+
+  /** @internal `readexactly(n)`'s attempt (see `ReadOp`). */
+  _attemptReadExactly(n: number): unknown {
+    if (this._exception !== null) return failWith(this._exception);
+    if (n === 0) return EMPTY;
+    const live = this._end - this._start;
+    if (live >= n) return this._take(n);
+    if (this._eof) return failWith(new IncompleteReadError(this._take(live), n));
+    return WAIT;
   }
 
   /**
@@ -272,7 +405,7 @@ export class StreamReader {
    * - no separator within `limit` bytes, or one found past `limit`: `LimitOverrunError`,
    *   and the data stays in the buffer (so it can be read another way).
    * @example
-   * ```ts runnable
+   * ```ts
    * import { StreamReader, runSync } from "aio-ts";
    * const r = new StreamReader();
    * r.feedData(new TextEncoder().encode("key=value;rest"));
@@ -284,30 +417,46 @@ export class StreamReader {
   ): Aio<Uint8Array, SocketError | IncompleteReadError | LimitOverrunError> {
     const sep = typeof separator === "string" ? Buffer.from(separator) : asBuffer(separator);
     if (sep.length === 0) throw new RangeError("StreamReader.readuntil: separator should be at least one byte");
-    return AioM.suspend(() => {
-      // asyncio's `offset`: where the next search starts, so each byte is searched once.
-      let offset = 0;
-      return this._op<Uint8Array, SocketError | IncompleteReadError | LimitOverrunError>("readuntil", () => {
-        if (this._exception !== null) return AioM.fail(this._exception);
-        const seplen = sep.length;
-        const live = this._end - this._start;
-        if (live - offset >= seplen) {
-          const found = this._buf.indexOf(sep, this._start + offset);
-          // The buffer may hold stale bytes past _end: a match must end within the live part.
-          if (found !== -1 && found + seplen <= this._end) {
-            const isep = found - this._start;
-            if (isep > this.limit)
-              return AioM.fail(new LimitOverrunError("Separator is found, but chunk is longer than limit", isep));
-            return AioM.succeed(this._take(isep + seplen));
-          }
-          offset = live + 1 - seplen;
-          if (offset > this.limit)
-            return AioM.fail(new LimitOverrunError("Separator is not found, and chunk exceed the limit", offset));
+    return new ReadUntil(this, sep);
+  }
+
+  /**
+   * @internal `readuntil(sep)`'s attempt, and `readline()`'s (`line`: asyncio readline's
+   * handling of readuntil's errors, done here rather than by a catch per line: the last,
+   * unterminated line at EOF is the result, and an overlong line is dropped before the
+   * `LimitOverrunError`).
+   */
+  _attemptReadUntil(sep: Buffer, line: boolean): unknown {
+    if (this._exception !== null) return failWith(this._exception);
+    const seplen = sep.length;
+    const live = this._end - this._start;
+    const scanSep = this._scanSep;
+    let offset = scanSep !== undefined && (scanSep === sep || scanSep.equals(sep)) ? this._scanned : 0;
+    if (live - offset >= seplen) {
+      const found = this._buf.indexOf(sep, this._start + offset);
+      // The buffer may hold stale bytes past _end: a match must end within the live part.
+      if (found !== -1 && found + seplen <= this._end) {
+        const isep = found - this._start;
+        if (isep > this.limit) {
+          if (line) this._discard(isep + seplen);
+          return failWith(new LimitOverrunError("Separator is found, but chunk is longer than limit", isep));
         }
-        if (this._eof) return AioM.fail(new IncompleteReadError(this._take(live), null));
-        return undefined;
-      });
-    });
+        return this._take(isep + seplen);
+      }
+      offset = live + 1 - seplen;
+      // A copy of a caller's separator: it could change before the next attempt.
+      if (scanSep !== sep) this._scanSep = sep === NEWLINE ? sep : Buffer.from(sep);
+      this._scanned = offset;
+      if (offset > this.limit) {
+        if (line) this._discard(live);
+        return failWith(new LimitOverrunError("Separator is not found, and chunk exceed the limit", offset));
+      }
+    }
+    if (this._eof) {
+      const partial = this._take(live);
+      return line ? partial : failWith(new IncompleteReadError(partial, null));
+    }
+    return WAIT;
   }
 
   /**
@@ -317,7 +466,7 @@ export class StreamReader {
    * including its `\n` when that is buffered, else the whole buffer (asyncio raises
    * ValueError there).
    * @example
-   * ```ts runnable
+   * ```ts
    * import { StreamReader, runSync } from "aio-ts";
    * const r = new StreamReader({ limit: 4 });
    * r.feedData(new TextEncoder().encode("too long\nok\n"));
@@ -325,25 +474,14 @@ export class StreamReader {
    * ```
    */
   readline(): Aio<Uint8Array, SocketError | LimitOverrunError> {
-    return this.readuntil(NEWLINE).pipe(
-      AioM.catchAll((e): Aio<Uint8Array, SocketError | LimitOverrunError> => {
-        if (e instanceof IncompleteReadError) return AioM.succeed(e.partial);
-        if (e instanceof LimitOverrunError) {
-          const at = this._start + e.consumed;
-          if (at < this._end && this._buf[at] === 0x0a) this._discard(e.consumed + 1);
-          else this._discard(this._end - this._start);
-          return AioM.fail(e);
-        }
-        return AioM.fail(e);
-      }),
-    );
+    return this._readline;
   }
 
   /**
    * Reads one line and decodes it as UTF-8 (or `encoding`), without its line ending
    * (`\n` or `\r\n`); `null` at EOF. The text form of `readline`, for line protocols.
    * @example
-   * ```ts runnable
+   * ```ts
    * import { StreamReader, runSync } from "aio-ts";
    * const r = new StreamReader();
    * r.feedData(new TextEncoder().encode("héllo\r\n"));
@@ -353,7 +491,7 @@ export class StreamReader {
    * ```
    */
   readText(encoding = "utf-8"): Aio<string | null, SocketError | LimitOverrunError> {
-    const decoder = new TextDecoder(encoding);
+    const decoder = encoding === "utf-8" ? UTF8 : new TextDecoder(encoding);
     return this.readline().pipe(AioM.map((line) => (line.length === 0 ? null : decodeLine(decoder, line))));
   }
 
@@ -361,7 +499,7 @@ export class StreamReader {
    * Runs `f` on every line until EOF, in order (the Aio form of asyncio's `async for line
    * in reader`); `f`'s failure stops the iteration and is the result's failure.
    * @example
-   * ```ts runnable
+   * ```ts
    * import { Aio, StreamReader, run } from "aio-ts";
    * const r = new StreamReader();
    * r.feedData(new TextEncoder().encode("a\nb\n"));
@@ -378,60 +516,67 @@ export class StreamReader {
   }
 
   /**
-   * One attempt loop: `attempt()` answers with the result, or `undefined` to wait for
-   * data and try again. The wait consumes nothing, so a read cancelled while waiting
-   * leaves the buffer as it was.
-   * @internal
+   * @internal Suspends fiber `f` until the buffer changes (`feedData`, `feedEof`,
+   * `setException`), then resumes it with `op`, which attempts again. At most one task
+   * waits at a time; a second is a defect (asyncio's RuntimeError).
    */
-  private _op<A, E>(name: string, attempt: () => Aio<A, E> | undefined): Aio<A, E> {
-    const loop: Aio<A, E> = AioM.suspend(() => attempt() ?? this._waitForData(name).pipe(AioM.flatMap(() => loop)));
-    return loop;
+  _wait(f: Fiber, op: Aio<unknown, unknown>): Next {
+    if (f._mustCancel && f._interruptible) return f._cancelNow();
+    if (this._waiter !== undefined)
+      return AioM.die(
+        new Error(`StreamReader.${(op as ReadOp<unknown, unknown>).name}() called while another task is already waiting for incoming data`),
+      );
+    // Waiting while paused would deadlock: let the socket deliver again.
+    if (this._paused) {
+      this._paused = false;
+      this._transport?.resume();
+    }
+    // Fed by a socket, this is a wait for the host: a virtual-time loop must not jump its
+    // clock past it, as for a pending promise. (A reader fed by the program itself is
+    // not: its data comes from another task.)
+    this._waiter = suspendOnHost(f, this._transport !== undefined, this._waitCancelled);
+    this._waitOp = op;
+    return null;
   }
 
-  /** @internal */
-  private _waitForData(name: string): Aio<void> {
-    return AioM.async<void>((resume) => {
-      if (this._waiter !== undefined) {
-        resume(AioM.die(new Error(`StreamReader.${name}() called while another task is already waiting for incoming data`)));
-        return;
-      }
-      // Waiting while paused would deadlock: let the socket deliver again.
-      if (this._paused) {
-        this._paused = false;
-        this._transport?.resume();
-      }
-      this._waiter = resume;
-      // Fed by a socket, this is a wait for the host: a virtual-time loop must not jump
-      // its clock past it, as for a pending promise. (A reader fed by the program itself
-      // is not: its data comes from another task.)
-      if (this._transport !== undefined) {
-        const loop = getRunningLoop();
-        this._waiterLoop = loop;
-        loop._hostPending(1);
-      }
-      return () => {
-        if (this._waiter === resume) this._clearWaiter();
-      };
-    });
-  }
-
-  /** @internal */
-  private _clearWaiter(): void {
-    this._waiter = undefined;
-    const loop = this._waiterLoop;
-    this._waiterLoop = undefined;
-    loop?._hostPending(-1);
-  }
+  /** The waiting task was cancelled: it waits no more (its token is settled). @internal */
+  private readonly _waitCancelled = (): void => {
+    if (this._waiter?.settled === true) {
+      this._waiter = undefined;
+      this._waitOp = undefined;
+    }
+  };
 
   /** @internal */
   private _wakeup(): void {
     const w = this._waiter;
     if (w === undefined) return;
-    this._clearWaiter();
-    w(AioM.void);
+    const op = this._waitOp!;
+    this._waiter = undefined;
+    this._waitOp = undefined;
+    if (this._transport !== undefined) {
+      // Data from the socket, in its 'data' callback: the loop may run the woken task
+      // right here when it has nothing else to do (see `_wakeFromHost`).
+      this._hostWake = w;
+      this._hostWakeOp = op;
+      (w.fiber._loop as unknown as BaseEventLoop)._wakeFromHost(this._resumeHostWake);
+    } else w.resume(op);
   }
 
-  /** @internal Takes the first `n` (≤ buffered) bytes out of the buffer. */
+  /** The wake `_wakeFromHost` runs (one closure per reader, not per wake). @internal */
+  private _hostWake: AsyncToken | undefined = undefined;
+  /** @internal */
+  private _hostWakeOp: Aio<unknown, unknown> | undefined = undefined;
+  /** @internal */
+  private readonly _resumeHostWake = (): void => {
+    const w = this._hostWake!;
+    const op = this._hostWakeOp!;
+    this._hostWake = undefined;
+    this._hostWakeOp = undefined;
+    w.resume(op);
+  };
+
+  /** Takes the first `n` (≤ buffered) bytes out of the buffer. @internal */
   private _take(n: number): Buffer {
     if (n === 0) return EMPTY;
     const buf = this._buf;
@@ -448,6 +593,7 @@ export class StreamReader {
 
   /** @internal */
   private _discard(n: number): void {
+    this._scanned = 0;
     this._start += n;
     if (this._start === this._end) {
       if (this._owned) this._start = this._end = 0; // reuse the space

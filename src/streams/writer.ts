@@ -6,10 +6,65 @@
 import type * as net from "node:net";
 import * as tls from "node:tls";
 import * as AioM from "../Aio.js";
+import * as Cause from "../Cause.js";
 import type { Aio } from "../Aio.js";
+import { Aio as AioNode, DONE_RESULT, inlineStep, throwIntoGen, type Fiber, type Next, type YieldOf } from "../internal/aio.js";
+import type { AsyncToken } from "../internal/async.js";
 import { toSocketError, type SocketError } from "./errors.js";
-import { connectionLost, hostWait, noop } from "./internal.js";
+import { connectionLost, hostWait, noop, suspendOnHost } from "./internal.js";
 import type { StreamReader } from "./reader.js";
+
+/** A set of waits on a socket event (drain, close), each resumed by `StreamWriter._wake`. */
+type Waiters = Set<AsyncToken>;
+
+/** @internal Waits on a socket event: joins `waiters` until `_wake` resumes it. */
+class HostWait extends AioNode<void, SocketError> {
+  constructor(readonly waiters: Waiters) {
+    super();
+  }
+  /** @internal */
+  _eval(f: Fiber): Next {
+    if (f._mustCancel && f._interruptible) return f._cancelNow();
+    const waiters = this.waiters;
+    const token: AsyncToken = suspendOnHost(f, true, () => void waiters.delete(token));
+    waiters.add(token);
+    return null;
+  }
+}
+
+/** `_drainCheck()`'s answer when the socket's buffer is above its high-water mark. */
+const MUST_WAIT: object = Object.freeze({ _mustWait: true });
+
+/**
+ * @internal `writer.drain()`: one node per writer (an Aio is an immutable description).
+ * When nothing is to be waited for, `yield*` of it completes inline, without a fiber step.
+ */
+class Drain extends AioNode<void, SocketError> {
+  constructor(readonly writer: StreamWriter) {
+    super();
+  }
+  /** @internal */
+  _eval(f: Fiber): Next {
+    const r = this.writer._drainCheck();
+    if (r === null) {
+      f._v = undefined;
+      return f._ret();
+    }
+    if (r === MUST_WAIT) return this.writer._drainWait;
+    f._cause = Cause.fail(r);
+    return f._fail();
+  }
+  override next(sent?: unknown): IteratorResult<YieldOf<SocketError>, void> {
+    if (sent !== undefined || !inlineStep()) return super.next(sent);
+    const r = this.writer._drainCheck();
+    if (r === null) {
+      DONE_RESULT.value = undefined;
+      return DONE_RESULT as IteratorReturnResult<void>;
+    }
+    if (r === MUST_WAIT) return super.next(sent);
+    throw throwIntoGen(Cause.fail(r));
+  }
+}
 
 /** The address of one end of a connection: TCP (`address`, `port`) or a Unix socket (`path`). */
 export type SocketAddress =
@@ -79,9 +134,15 @@ export class StreamWriter {
   /** @internal */
   private _lost: SocketError | null = null;
   /** @internal */
-  private readonly _drainWaiters = new Set<(aio: Aio<void, SocketError>) => void>();
+  private readonly _drainWaiters: Waiters = new Set();
   /** @internal */
-  private readonly _closeWaiters = new Set<(aio: Aio<void, SocketError>) => void>();
+  private readonly _closeWaiters: Waiters = new Set();
+  /** @internal `drain()`'s wait, and `drain()` itself (one node each per writer). */
+  readonly _drainWait: Aio<void, SocketError> = new HostWait(this._drainWaiters);
+  /** @internal */
+  private readonly _drain: Aio<void, SocketError> = new Drain(this);
+  /** @internal */
+  private readonly _waitClosed: Aio<void, SocketError> = new HostWait(this._closeWaiters);
   /** @internal */
   private _detach: () => void = noop;
 
@@ -105,7 +166,7 @@ export class StreamWriter {
     return this._reader;
   }
 
-  /** @internal Listens to `socket` for the reader and for this writer. */
+  /** Listens to `socket` for the reader and for this writer. @internal */
   private _attach(socket: net.Socket): void {
     const reader = this._reader;
     const onData = (chunk: Buffer): void => reader.feedData(chunk);
@@ -144,14 +205,14 @@ export class StreamWriter {
   }
 
   /** @internal */
-  private _wake(waiters: Set<(aio: Aio<void, SocketError>) => void>, aio: Aio<void, SocketError>): void {
+  private _wake(waiters: Waiters, aio: Aio<void, SocketError>): void {
     if (waiters.size === 0) return;
     const all = [...waiters];
     waiters.clear();
-    for (const w of all) w(aio);
+    for (const w of all) w.resume(aio);
   }
 
-  /** @internal Whether writes are dropped now (closing, closed or lost). */
+  /** Whether writes are dropped now (closing, closed or lost). @internal */
   private _dead(): boolean {
     return this._closing || this._closed || this._lost !== null || this._socket.destroyed;
   }
@@ -168,11 +229,13 @@ export class StreamWriter {
    * ```
    */
   write(data: Uint8Array | string): void {
-    const bytes = typeof data === "string" ? Buffer.from(data) : data;
-    if (!(bytes instanceof Uint8Array)) throw new TypeError("StreamWriter.write: expected a Uint8Array or a string");
+    if (typeof data !== "string" && !(data instanceof Uint8Array))
+      throw new TypeError("StreamWriter.write: expected a Uint8Array or a string");
     if (this._eofWritten && !this._dead()) throw new Error("StreamWriter.write: cannot write after writeEof()");
-    if (this._dead() || bytes.length === 0) return;
-    this._socket.write(bytes);
+    if (this._dead() || data.length === 0) return;
+    // A string goes to the socket as it is: Node encodes it as UTF-8 straight into the
+    // write (no Buffer made here first).
+    this._socket.write(data);
   }
 
   /**
@@ -205,17 +268,16 @@ export class StreamWriter {
    * ```
    */
   drain(): Aio<void, SocketError> {
-    return AioM.suspend(() => {
-      const exc = this._reader.exception();
-      if (exc !== null) return AioM.fail(exc);
-      if (this._lost !== null) return AioM.fail(this._lost);
-      if (this._dead()) return AioM.fail(connectionLost());
-      if (!this._socket.writableNeedDrain) return AioM.void;
-      return hostWait<void, SocketError>((resume) => {
-        this._drainWaiters.add(resume);
-        return () => void this._drainWaiters.delete(resume);
-      });
-    });
+    return this._drain;
+  }
+
+  /** @internal What `drain()` does now: `null` (done), `MUST_WAIT`, or the error to fail with. */
+  _drainCheck(): SocketError | null | typeof MUST_WAIT {
+    const exc = this._reader.exception();
+    if (exc !== null) return exc;
+    if (this._lost !== null) return this._lost;
+    if (this._dead()) return connectionLost();
+    return this._socket.writableNeedDrain ? MUST_WAIT : null;
   }
 
   /** Whether `writeEof()` is supported: true for TCP and Unix sockets, false for TLS (as asyncio). */
@@ -299,10 +361,7 @@ export class StreamWriter {
   waitClosed(): Aio<void, SocketError> {
     return AioM.suspend(() => {
       if (this._closed) return this._lost === null ? AioM.void : AioM.fail(this._lost);
-      return hostWait<void, SocketError>((resume) => {
-        this._closeWaiters.add(resume);
-        return () => void this._closeWaiters.delete(resume);
-      });
+      return this._waitClosed;
     });
   }
 
@@ -409,7 +468,7 @@ export class StreamWriter {
     );
   }
 
-  /** @internal After a failed upgrade: the connection is gone, everything waiting sees `err`. */
+  /** After a failed upgrade: the connection is gone, everything waiting sees `err`. @internal */
   private _attachDead(s: net.Socket, err: SocketError): void {
     this._socket = s;
     if (this._lost === null) this._lost = err;
