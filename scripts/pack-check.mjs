@@ -13,7 +13,7 @@
 //      node_modules);
 //    - a TypeScript consumer with `declaration: true` and `skipLibCheck: false` type-checks,
 //      emits, and its output runs, in nodenext (ESM and CommonJS) and bundler modes, with the
-//      minimum supported TypeScript (5.4, node_modules/typescript-5.4); the current one (5.9)
+//      minimum supported TypeScript (5.0, node_modules/ts-min-5.0); the current one (5.9)
 //      in the CommonJS mode here and in every mode in test/declaration-emit.test.ts.
 // Run after `npm run build`. Prints each failure and exits non-zero if there was one.
 import { execFileSync, spawn } from "node:child_process";
@@ -26,15 +26,15 @@ import { formatMessage } from "publint/utils";
 
 const root = path.resolve(path.dirname(fileURLToPath(import.meta.url)), "..");
 const nm = path.join(root, "node_modules");
-// The minimum TypeScript is 5.4: the declarations use `NoInfer` (catchIf), which 5.0-5.3 do not
-// have ("Cannot find name 'NoInfer'" with skipLibCheck off). MIN_TSC overrides its tsc path.
+// The minimum TypeScript is 5.0: the declarations use `const` type parameters (gather, race,
+// catchTag...), which 4.9 does not have. MIN_TSC overrides its tsc path.
 // The current TypeScript runs the CommonJS consumer only: test/declaration-emit.test.ts runs it
 // in all three modes against dist/, whose .d.ts files are the tarball's (each run is seconds).
 const TYPESCRIPTS = [
   {
-    name: "TypeScript 5.4",
-    tsc: process.env.MIN_TSC ?? path.join(nm, "ts-min-5.4", "bin", "tsc"),
-    min: "5.4.",
+    name: "TypeScript 5.0",
+    tsc: process.env.MIN_TSC ?? path.join(nm, "ts-min-5.0", "bin", "tsc"),
+    min: "5.0.",
     modes: ["nodenext-esm", "nodenext-cjs", "bundler"],
   },
   { name: "TypeScript 5.9", tsc: path.join(nm, "typescript", "bin", "tsc"), min: "5.9.", modes: ["nodenext-cjs"] },

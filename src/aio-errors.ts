@@ -137,7 +137,11 @@ export const catchTags =
 /**
  * Recovers from the typed failures `refinement` accepts: `h(error)` runs for those, every
  * other failure, defect and interruption passes unchanged. With a type guard the accepted
- * members leave the error type; with a plain predicate the error type keeps them.
+ * members leave the error type; with a plain predicate the error type keeps them. (From
+ * TypeScript 5.5 an arrow such as `(e) => e._tag === "A"` is inferred as the guard `e is A`
+ * and narrows like one.) The predicate's parameter type `P` is `E`, as a type parameter of its
+ * own: were it `E`, a guard over `unknown` would infer `E = unknown` instead of taking `E`
+ * from the Aio piped in (`NoInfer` would do it, but needs TypeScript 5.4).
  * @example
  * ```ts
  * import { Aio } from "aio-ts";
@@ -147,12 +151,12 @@ export const catchTags =
  * const retried: Aio<string, RangeError> = call.pipe(Aio.catchIf(isTimeout, () => Aio.succeed("cached")));
  * ```
  */
-export function catchIf<E, E1 extends E, B, E2 = never>(
-  refinement: (error: NoInfer<E>) => error is E1,
+export function catchIf<E, E1 extends P, B, E2 = never, P extends E = E>(
+  refinement: (error: P) => error is E1,
   h: (error: E1) => Aio<B, E2>,
 ): <A>(self: Aio<A, E>) => Aio<A | B, Exclude<E, E1> | E2>;
-export function catchIf<E, B, E2 = never>(
-  predicate: (error: NoInfer<E>) => boolean,
+export function catchIf<E, B, E2 = never, P extends E = E>(
+  predicate: (error: P) => boolean,
   h: (error: E) => Aio<B, E2>,
 ): <A>(self: Aio<A, E>) => Aio<A | B, E | E2>;
 export function catchIf<E, B, E2>(

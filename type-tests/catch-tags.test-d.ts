@@ -108,10 +108,11 @@ expectType<Aio<number, NotFound | Invalid | RangeError>>(
   mixed.pipe(Aio.catchIf((e): e is string => typeof e === "string", (s) => Aio.succeed(s.length))),
 );
 // A plain predicate narrows nothing: E stays, the handler's error joins it.
+declare const flaky: () => boolean;
 expectType<Aio<number, NotFound | Invalid | Retry>>(
   load.pipe(
     Aio.catchIf(
-      (e) => e._tag === "Invalid",
+      (e) => e._tag === "Invalid" && flaky(),
       (e) => {
         expectType<NotFound | Invalid>(e);
         return Aio.fail<Retry>({ _tag: "Retry" });
@@ -119,6 +120,25 @@ expectType<Aio<number, NotFound | Invalid | Retry>>(
     ),
   ),
 );
+const invalidFlag = (e: NotFound | Invalid): boolean => e._tag === "Invalid";
+expectType<Aio<number, NotFound | Invalid>>(load.pipe(Aio.catchIf(invalidFlag, () => Aio.succeed(0))));
+// An arrow TypeScript (5.5 and later) infers as a guard narrows like a written one.
+expectType<Aio<number, NotFound | Retry>>(
+  load.pipe(
+    Aio.catchIf(
+      (e) => e._tag === "Invalid",
+      (e) => {
+        expectType<Invalid>(e);
+        return Aio.fail<Retry>({ _tag: "Retry" });
+      },
+    ),
+  ),
+);
+// A guard over part of a union error: the rest stays; the guard's parameter may be wider.
+const isNotFound = (e: NotFound | Invalid | Retry): e is NotFound => e._tag === "NotFound";
+expectType<Aio<number | string, Invalid>>(load.pipe(Aio.catchIf(isNotFound, (e) => Aio.succeed(e.id))));
+// @ts-expect-error: a predicate over another error type does not accept this Aio's errors
+load.pipe(Aio.catchIf((e: RangeError): e is RangeError => e instanceof RangeError, () => Aio.succeed(0)));
 
 // ----- orElseSucceed ---------------------------------------------------------------------
 
