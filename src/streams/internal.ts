@@ -2,11 +2,9 @@
  * @internal What the streams modules share: waiting on a host event, argument checks.
  * @module streams/internal
  */
-import * as AioM from "../Aio.js";
 import type { Aio } from "../Aio.js";
-import { getRunningLoop } from "../events.js";
 import { SUSPENDED, type Fiber } from "../internal/aio.js";
-import { AsyncToken } from "../internal/async.js";
+import { Async, AsyncToken } from "../internal/async.js";
 import { ConnectionResetError } from "./errors.js";
 
 /** The error of a write or drain on a connection that is gone. */
@@ -14,29 +12,12 @@ export const connectionLost = (): ConnectionResetError => new ConnectionResetErr
 
 /**
  * `Aio.async` for a wait on a socket event: counted as a host operation, so a
- * virtual-time loop does not jump its clock past it (as for a pending promise).
- * `register` returns its canceller.
+ * virtual-time loop does not jump its clock past it (as for a pending promise). The
+ * kernel's host registration does the counting (released once, on resume or cancel), and
+ * calls the canceller `register` returns.
  */
 export const hostWait = <A, E>(register: (resume: (aio: Aio<A, E>) => void) => () => void): Aio<A, E> =>
-  AioM.async<A, E>((resume) => {
-    const loop = getRunningLoop();
-    let pending = true;
-    loop._hostPending(1);
-    const release = (): void => {
-      if (pending) {
-        pending = false;
-        loop._hostPending(-1);
-      }
-    };
-    const cancel = register((aio) => {
-      release();
-      resume(aio);
-    });
-    return () => {
-      release();
-      cancel();
-    };
-  });
+  new Async<A, E>(register, true, false);
 
 /**
  * Suspends fiber `f` (inside a primitive's `_eval`, which then returns null) on a wait
