@@ -96,15 +96,7 @@ export class Async<A, E> extends Aio<A, E> {
   }
   _eval(f: Fiber): Next {
     if (f._mustCancel && f._interruptible) return f._cancelNow();
-    const token = this._register(f);
-    const sync = token.sync;
-    if (sync !== undefined) {
-      // Resumed synchronously inside `register`: continue inline.
-      f._waitingOn = null;
-      return sync;
-    }
-    f._runState = SUSPENDED;
-    return null;
+    return waitOn(f, this._register(f));
   }
 
   /**
@@ -180,15 +172,23 @@ class SuspendOn extends Aio<unknown, unknown> {
     super();
   }
   _eval(f: Fiber): Next {
-    const sync = this.token.sync;
-    if (sync !== undefined) {
-      f._waitingOn = null;
-      return sync;
-    }
-    f._runState = SUSPENDED;
-    return null;
+    return waitOn(f, this.token);
   }
 }
+
+/**
+ * The fiber after `register` ran: resumed synchronously inside it (`token.sync`), it
+ * continues inline with that Aio; otherwise it suspends on the token.
+ */
+const waitOn = (f: Fiber, token: AsyncToken): Next => {
+  const sync = token.sync;
+  if (sync !== undefined) {
+    f._waitingOn = null;
+    return sync;
+  }
+  f._runState = SUSPENDED;
+  return null;
+};
 
 const suspendOn = <A, E>(token: AsyncToken): IteratorResult<YieldOf<E>, A> =>
   Aio.prototype.next.call(new SuspendOn(token)) as IteratorResult<YieldOf<E>, A>;
