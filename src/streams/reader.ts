@@ -549,30 +549,20 @@ export class StreamReader {
 
   /** @internal */
   private _wakeup(): void {
-    const w = this._waiter;
-    if (w === undefined) return;
+    if (this._waiter === undefined) return;
+    // Data from the socket, in its 'data' callback: the loop may run the woken task right
+    // here when it has nothing else to do (see `_wakeFromHost`, which calls the wake at once
+    // either way, so the waiter is still ours when it runs).
+    if (this._transport !== undefined) (this._waiter.fiber._loop as unknown as BaseEventLoop)._wakeFromHost(this._resumeWaiter);
+    else this._resumeWaiter();
+  }
+
+  /** Resumes the waiting task with its read, which attempts again (one closure per reader). @internal */
+  private readonly _resumeWaiter = (): void => {
+    const w = this._waiter!;
     const op = this._waitOp!;
     this._waiter = undefined;
     this._waitOp = undefined;
-    if (this._transport !== undefined) {
-      // Data from the socket, in its 'data' callback: the loop may run the woken task
-      // right here when it has nothing else to do (see `_wakeFromHost`).
-      this._hostWake = w;
-      this._hostWakeOp = op;
-      (w.fiber._loop as unknown as BaseEventLoop)._wakeFromHost(this._resumeHostWake);
-    } else w.resume(op);
-  }
-
-  /** The wake `_wakeFromHost` runs (one closure per reader, not per wake). @internal */
-  private _hostWake: AsyncToken | undefined = undefined;
-  /** @internal */
-  private _hostWakeOp: Aio<unknown, unknown> | undefined = undefined;
-  /** @internal */
-  private readonly _resumeHostWake = (): void => {
-    const w = this._hostWake!;
-    const op = this._hostWakeOp!;
-    this._hostWake = undefined;
-    this._hostWakeOp = undefined;
     w.resume(op);
   };
 
