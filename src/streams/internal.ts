@@ -1,5 +1,7 @@
 /**
- * @internal What the streams modules share: waiting on a host event, argument checks.
+ * What the streams modules share: waiting on a host event, argument checks. Internal: not
+ * exported from the package entry. (No internal tag on this first comment: it would strip
+ * the import below from the .d.ts.)
  * @module streams/internal
  */
 import type { Aio } from "../Aio.js";
