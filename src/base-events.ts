@@ -129,6 +129,11 @@ export abstract class BaseEventLoop implements LoopCore {
     this._tickQueued = false;
     this._runTick();
   };
+  /** @internal The tick `_enqueue` and `stop` queue as a microtask: a wake from outside (see `_runTick`). */
+  protected readonly _microtaskTick = (): void => {
+    this._tickQueued = false;
+    this._runTick(false);
+  };
 
   constructor(options: EventLoopOptions = {}) {
     this._virtual = options.virtualTime === true;
@@ -148,9 +153,10 @@ export abstract class BaseEventLoop implements LoopCore {
 
   /**
    * @internal The clock for deciding which timers are due. Reading the host clock costs
-   * about 150 ns here, so inside a host callback the loop reads it at the start and then
-   * every `CLOCK_EVERY` callbacks. A stale reading can only make a timer run late, never
-   * early: deadlines themselves are always computed from a fresh `time()`.
+   * 60 to 150 ns, so the loop reads it at the start of a tick (not one woken from
+   * outside, see `_runTick`) and then every `CLOCK_EVERY` callbacks. A stale reading can
+   * only make a timer run late, never early: deadlines themselves are always computed
+   * from a fresh `time()`.
    */
   _clock(): number {
     return this._inTick && !this._virtual ? this._now : this.time();
@@ -321,7 +327,7 @@ export abstract class BaseEventLoop implements LoopCore {
     // Called from outside the loop (a promise callback) while it idles: wake it up.
     if (this._running && !this._inTick && !this._tickQueued) {
       this._tickQueued = true;
-      inMicrotask(this._immediateTick);
+      inMicrotask(this._microtaskTick);
     }
   }
 
@@ -394,13 +400,21 @@ export abstract class BaseEventLoop implements LoopCore {
    * empty, the loop is stopped, or the time slice is used up.
    * @internal
    */
-  protected _runTick(): void {
+  protected _runTick(readClock = true): void {
     if (!this._running || this._inTick) return;
     this._inTick = true;
     const prevLoop = setRunningLoop(this as unknown as PublicLoop);
-    this._readClock();
-    // One clock read per tick (each costs about 40 ns): the slice ends HOST_SLICE_MS after it.
-    const sliceEnd = (this._virtual ? realClock() : this._now + this._clockStart) + HOST_SLICE_MS;
+    // A tick woken from outside (a settled promise, a host callback: `readClock` false)
+    // goes on with the last reading, refreshed as usual after CLOCK_EVERY callbacks,
+    // counted across ticks: a clock read costs about 60 ns, and such ticks often run one
+    // callback (S6p: one of the two reads per call). A stale reading only makes a timer
+    // run late, never early (deadlines are computed from a fresh `time()`); a timer that
+    // falls due meanwhile has its host timer, and the count bounds the lateness when
+    // promise reactions keep the host from reaching its timers.
+    if (readClock) this._readClock();
+    // The slice ends HOST_SLICE_MS after the tick's clock reading (or, without one, after
+    // the first slice check): each read costs, so the slice is checked every SLICE_CHECK_EVERY.
+    let sliceEnd = readClock ? (this._virtual ? realClock() : this._now + this._clockStart) + HOST_SLICE_MS : -1;
     let sinceSliceCheck = 0;
     // Callbacks' exceptions go to the handler (which never throws), so only an internal
     // error lands here; it ends the run (rejecting its promise), never leaves the loop
@@ -414,6 +428,7 @@ export abstract class BaseEventLoop implements LoopCore {
           // Check the time slice every SLICE_CHECK_EVERY callbacks (clock reads cost).
           if (sinceSliceCheck < SLICE_CHECK_EVERY) continue;
           sinceSliceCheck = 0;
+          if (sliceEnd < 0) sliceEnd = realClock() + HOST_SLICE_MS;
           if (realClock() < sliceEnd) continue;
           this._queueImmediate();
           return;
@@ -547,7 +562,7 @@ export abstract class BaseEventLoop implements LoopCore {
     if (this._running && !this._inTick && !this._tickQueued) {
       // A wake-up from outside the loop (a settled promise): run soon, in a microtask.
       this._tickQueued = true;
-      inMicrotask(this._immediateTick);
+      inMicrotask(this._microtaskTick);
     }
   }
 
@@ -605,21 +620,35 @@ export abstract class BaseEventLoop implements LoopCore {
 
   /**
    * @internal For a host callback that wakes a task (a socket's data for the reader
-   * waiting on it): when the loop is idle (running, not in a tick, nothing ready or
-   * queued, so nothing waits to go first), what `wake()` puts on the ready queue runs now,
-   * in a tick of its own inside the callback, instead of in a microtask after it: one
-   * microtask hop (and its async-hooks resource) less per wake. Otherwise, and on a
-   * virtual-time loop, `wake()` just enqueues as usual.
+   * waiting on it, a settled promise for `Aio.promise`): when the loop is idle (running,
+   * not in a tick, nothing ready or queued, so nothing waits to go first) and no loop is
+   * running on this stack (the callback is a host entry point, not code inside some
+   * loop's tick), what `wake()` puts on the ready queue runs now, in a tick of its own
+   * inside the callback, instead of in a microtask after it: one microtask hop (and its
+   * async-hooks resource) less per wake. Otherwise, and on a virtual-time loop, `wake()`
+   * just enqueues as usual.
    */
   _wakeFromHost(wake: () => void): void {
-    if (!this._running || this._inTick || this._tickQueued || this._virtual) return wake();
-    this._inTick = true; // so `_enqueue` does not queue the microtask tick
+    if (!this._hostWakeBegin()) return wake();
     try {
       wake();
     } finally {
-      this._inTick = false;
+      this._hostWakeEnd();
     }
-    if (this._ready.length > 0) this._runTick();
+  }
+
+  /** @internal The first half of `_wakeFromHost`, for callers that pass an argument. */
+  _hostWakeBegin(): boolean {
+    if (!this._running || this._inTick || this._tickQueued || this._virtual || peekRunningLoop() !== undefined)
+      return false;
+    this._inTick = true; // so `_enqueue` does not queue the microtask tick
+    return true;
+  }
+
+  /** @internal The second half of `_wakeFromHost`. */
+  _hostWakeEnd(): void {
+    this._inTick = false;
+    if (this._ready.length > 0) this._runTick(false);
   }
 
   /** Passes `context` to the exception handler (see `EventLoop.callExceptionHandler`). */

@@ -106,9 +106,9 @@ export class DebugGen<A, E> extends Gen<A, E> {
   }
   override _eval(f: Fiber): ReturnType<Gen<A, E>["_eval"]> {
     markRun(this);
-    const it = this.body();
-    genOfIterator.set(it, this as DebugGen<unknown, unknown>);
-    return new GenFrame(it)._start(f);
+    const frame = new GenFrame(this.body());
+    genOfIterator.set(frame.it, this as DebugGen<unknown, unknown>);
+    return frame._start(f);
   }
   /** No native delegation: the program runs on a frame of its own, so its stack shows it. */
   override [Symbol.iterator](): ReturnType<Gen<A, E>[typeof Symbol.iterator]> {

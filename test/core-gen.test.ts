@@ -61,6 +61,52 @@ describe("values", () => {
     expect(runSync(Aio.gen(body))).toBe(8);
   });
 
+  it("a frozen generator function that suspends, fails and catches still runs (it keeps its own prototype)", async () => {
+    const body = Object.freeze(function* () {
+      const a = yield* Aio.sleep(10, 1);
+      try {
+        yield* Aio.fail("boom");
+      } catch (e) {
+        return [a, e, now()];
+      }
+      return "not caught";
+    });
+    expect(await run(Aio.gen(body), V)).toEqual([1, "boom", 10]);
+  });
+
+  it("a body returning a hand-written iterator: values, failures and return go through it", async () => {
+    // Not a generator object: the frame drives it through a generator that delegates to it.
+    const log: string[] = [];
+    const body = (): Iterator<unknown, string, unknown> => {
+      let step = 0;
+      return {
+        next(sent: unknown) {
+          // The Aio protocol: next() asks the Aio for the value it was resumed with.
+          if (step === 0) {
+            step = 1;
+            return Aio.sleep(5, 40)[Symbol.iterator]().next() as IteratorResult<unknown, string>;
+          }
+          if (step === 1) {
+            step = 2;
+            const r = (Aio.sleep(5, 40) as unknown as Iterator<unknown>).next(sent);
+            log.push(`resumed ${String(r.value)}`);
+            // A failure that arrives later (a rejected promise), so it is thrown in through throw().
+            const later = Aio.tryPromise(() => Promise.reject(new Error("bad")), (e) => (e as Error).message);
+            return later[Symbol.iterator]().next() as IteratorResult<unknown, string>;
+          }
+          return { done: true, value: "unreachable" };
+        },
+        throw(e: unknown) {
+          log.push(`thrown ${String(e)}`);
+          return { done: true, value: `caught ${String(e)}` };
+        },
+      };
+    };
+    const got = await run(Aio.gen(body as unknown as () => Generator<never, string>), V);
+    expect(got).toBe("caught bad");
+    expect(log).toEqual(["resumed 40", "thrown bad"]);
+  });
+
   it("yield* of a Task and of a Future", async () => {
     const result = await run(
       Aio.gen(function* () {

@@ -295,10 +295,17 @@ let pendingYield: unknown = undefined;
 const YIELD_RESULT: { done: false; value: unknown } = { done: false, value: undefined };
 export const DONE_RESULT: { done: true; value: unknown } = { done: true, value: undefined };
 
-/** Resumes a generator suspended in `yield*` with `value`. */
-export const resumeGen = (it: Iterator<unknown, unknown, unknown>, value: unknown): IteratorResult<unknown, unknown> => {
+/**
+ * Resumes a generator suspended in `yield*` with `value`: `next` is the generator's own
+ * `next` method (internal/gen.ts passes %GeneratorPrototype%'s).
+ */
+export const resumeGen = (
+  next: (this: Iterator<unknown, unknown, unknown>, sent: unknown) => IteratorResult<unknown, unknown>,
+  it: Iterator<unknown, unknown, unknown>,
+  value: unknown,
+): IteratorResult<unknown, unknown> => {
   resumeValue = value;
-  return it.next(RESUME);
+  return next.call(it, RESUME);
 };
 
 /** @internal Forgets the Aio a generator yielded (the fiber has taken it). */

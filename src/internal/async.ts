@@ -60,6 +60,21 @@ export class AsyncToken {
     if (f._runState === RUNNING) this.sync = aio;
     else f._scheduleResume(aio);
   }
+
+  /**
+   * The `resume` of a host operation (a promise's reaction, a socket or child-process
+   * event): as `resume`, but an idle loop runs the woken fiber there and then instead of
+   * in a microtask after this callback (see `BaseEventLoop._wakeFromHost`).
+   */
+  resumeFromHost(result: Aio<unknown, unknown>): void {
+    const loop = this.fiber._loop;
+    if (this.settled || !loop._hostWakeBegin()) return this.resume(result);
+    try {
+      this.resume(result);
+    } finally {
+      loop._hostWakeEnd();
+    }
+  }
 }
 
 /** @internal */
@@ -141,7 +156,9 @@ export class Async<A, E> extends Aio<A, E> {
     // closure captures only it (the state in closure variables cost a context object and
     // a second closure per step).
     const token = new AsyncToken(f, host);
-    const resume = (result: Aio<A, E>): void => token.resume(result);
+    const resume = host
+      ? (result: Aio<A, E>): void => token.resumeFromHost(result)
+      : (result: Aio<A, E>): void => token.resume(result);
     if (host) f._loop._hostPending(1);
     f._waitingOn = token;
     let signal: AbortSignal | undefined;

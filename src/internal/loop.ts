@@ -50,6 +50,15 @@ export interface LoopCore {
   _retrieved(f: object): void;
   /** @internal */
   _hostPending(delta: number): void;
+  /**
+   * @internal A host callback (a promise reaction, a socket event) is about to wake a
+   * fiber: returns true when the loop is idle and nothing else is on the JS stack's loop
+   * slot, and then holds `_enqueue`'s microtask tick back until `_hostWakeEnd`, which runs
+   * the woken fiber in a tick of its own there and then (see `BaseEventLoop._wakeFromHost`).
+   */
+  _hostWakeBegin(): boolean;
+  /** @internal Ends what `_hostWakeBegin` began (only after it returned true). */
+  _hostWakeEnd(): void;
   callSoon<Args extends readonly unknown[]>(fn: (...args: Args) => void, ...args: Args): unknown;
   /** @internal */
   callExceptionHandler(context: LoopExceptionContext): void;
