@@ -5,8 +5,8 @@
  */
 import * as Cause from "./Cause.js";
 import { type Aio } from "./internal/aio.js";
-import { Async, mayReadArgument } from "./internal/async.js";
-import { FailCause, Succeed } from "./internal/primitives.js";
+import { Async, AsyncToken, mayReadArgument } from "./internal/async.js";
+import { FailCause } from "./internal/primitives.js";
 
 /**
  * Suspends on a callback registration. `register(resume, signal)` calls `resume(aio)`
@@ -85,50 +85,60 @@ const fromPromiseThunk = <A, E>(
   onReject: (reason: unknown) => Cause.Cause<E>,
 ): Aio<A, E> => {
   if (typeof thunk !== "function") throw new TypeError(`${name}: expected a function returning a Promise`);
-  // Decided once per value (see `mayReadArgument`): a thunk that does not declare the
-  // signal is not given one.
-  const register = (resume: (aio: Aio<A, E>) => void, signal: AbortSignal): void =>
-    settle(name, thunk, signal, resume, onReject);
-  return new Async(register, true, mayReadArgument(thunk, 0));
+  return new PromiseAsync(name, thunk, onReject);
 };
 
-const settle = <A, E>(
-  name: string,
-  thunk: (signal: AbortSignal) => PromiseLike<A>,
-  signal: AbortSignal,
-  resume: (aio: Aio<A, E>) => void,
-  onReject: (reason: unknown) => Cause.Cause<E>,
-): void => {
-  const rejected = (e: unknown): void => {
-    let cause: Cause.Cause<E>;
+const NO_REGISTER = (): void => {};
+
+/**
+ * `Aio.promise` / `Aio.tryPromise`: a host operation (the virtual clock waits for it)
+ * whose start calls the thunk and attaches its two reactions to the token directly: a
+ * value resumes the fiber without a `Succeed` or a `resume` closure, and from an idle
+ * loop runs it inside the reaction (`AsyncToken.succeedFromHost`). Whether the thunk gets
+ * a signal is decided once per value (see `mayReadArgument`).
+ */
+class PromiseAsync<A, E> extends Async<A, E> {
+  constructor(
+    private readonly name: string,
+    private readonly thunk: (signal: AbortSignal) => PromiseLike<A>,
+    private readonly onReject: (reason: unknown) => Cause.Cause<E>,
+  ) {
+    super(NO_REGISTER, true, mayReadArgument(thunk, 0));
+  }
+
+  protected override _call(token: AsyncToken, signal: AbortSignal): undefined {
+    const onReject = this.onReject;
+    const rejected = (e: unknown): void => {
+      let cause: Cause.Cause<E>;
+      try {
+        cause = onReject(e);
+      } catch (defect) {
+        cause = Cause.die(defect);
+      }
+      token.resumeFromHost(new FailCause(cause));
+    };
+    let p: PromiseLike<A>;
+    let then: unknown;
     try {
-      cause = onReject(e);
-    } catch (defect) {
-      cause = Cause.die(defect);
+      p = this.thunk(signal);
+      then = p !== null && (typeof p === "object" || typeof p === "function") ? p.then : undefined;
+    } catch (e) {
+      // A synchronous throw of the thunk (or of a `then` getter) counts as a rejection.
+      rejected(e);
+      return;
     }
-    resume(new FailCause(cause));
-  };
-  let p: PromiseLike<A>;
-  let then: unknown;
-  try {
-    p = thunk(signal);
-    then = p !== null && (typeof p === "object" || typeof p === "function") ? p.then : undefined;
-  } catch (e) {
-    // A synchronous throw of the thunk (or of a `then` getter) counts as a rejection.
-    rejected(e);
-    return;
+    if (typeof then !== "function") {
+      // A programming error, not a rejection: a defect whatever `onReject` says.
+      token.resume(new FailCause(Cause.die(new TypeError(`${this.name}: the thunk returned ${describe(p)}, not a Promise`))));
+      return;
+    }
+    try {
+      (then as PromiseLike<A>["then"]).call(p, (a) => token.succeedFromHost(a), rejected);
+    } catch (e) {
+      rejected(e); // a thenable whose `then` throws
+    }
   }
-  if (typeof then !== "function") {
-    // A programming error, not a rejection: a defect whatever `onReject` says.
-    resume(new FailCause(Cause.die(new TypeError(`${name}: the thunk returned ${describe(p)}, not a Promise`))));
-    return;
-  }
-  try {
-    (then as PromiseLike<A>["then"]).call(p, (a) => resume(new Succeed(a)), rejected);
-  } catch (e) {
-    rejected(e); // a thenable whose `then` throws
-  }
-};
+}
 
 const describe = (u: unknown): string => {
   try {

@@ -511,7 +511,11 @@ export abstract class BaseEventLoop implements LoopCore {
           this.callExceptionHandler({ message: "Exception in callback", exception: e, handle: r });
         }
       }
-    batch.length = 0;
+    // Emptied by pops, not `length = 0`: setting the length is a runtime call that also
+    // drops the backing store, so the next push allocates a new one (S6p: one batch of
+    // one callback per call). A large batch is cut at once rather than popped.
+    if (n <= 16) while (batch.length > 0) batch.pop();
+    else batch.length = 0;
     this._spare = batch;
     this._sinceClock += n;
     return n;

@@ -75,6 +75,31 @@ export class AsyncToken {
       loop._hostWakeEnd();
     }
   }
+
+  /** `resumeFromHost(succeed(value))` without making the `Succeed`. */
+  succeedFromHost(value: unknown): void {
+    const loop = this.fiber._loop;
+    if (this.settled || !loop._hostWakeBegin()) return this.succeed(value);
+    try {
+      this.succeed(value);
+    } finally {
+      loop._hostWakeEnd();
+    }
+  }
+
+  /** `resume(succeed(value))` without making the `Succeed` (unless resumed inside `register`). */
+  private succeed(value: unknown): void {
+    if (this.settled) return;
+    this.settled = true;
+    const f = this.fiber;
+    if (this.host) f._loop._hostPending(-1);
+    if (f._waitingOn !== this) return; // cancelled meanwhile: ignore
+    if (f._runState === RUNNING) this.sync = new Succeed(value);
+    else {
+      f._v = value;
+      f._scheduleResume(CONTINUE_OK);
+    }
+  }
 }
 
 /** @internal */
@@ -156,16 +181,13 @@ export class Async<A, E> extends Aio<A, E> {
     // closure captures only it (the state in closure variables cost a context object and
     // a second closure per step).
     const token = new AsyncToken(f, host);
-    const resume = host
-      ? (result: Aio<A, E>): void => token.resumeFromHost(result)
-      : (result: Aio<A, E>): void => token.resume(result);
     if (host) f._loop._hostPending(1);
     f._waitingOn = token;
     let signal: AbortSignal | undefined;
     if (this.wantsSignal) signal = (token.controller = new AbortController()).signal;
     let canceller: unknown;
     try {
-      canceller = this.register(resume, signal as AbortSignal);
+      canceller = this._call(token, signal as AbortSignal);
     } catch (e) {
       token.release();
       f._waitingOn = null;
@@ -175,6 +197,19 @@ export class Async<A, E> extends Aio<A, E> {
       if (token.sync === undefined) token.canceller = canceller as () => void;
     } else if (canceller !== undefined) watchRegisterPromise(canceller, token);
     return token;
+  }
+
+  /**
+   * Starts the operation: calls `register` with the token's `resume` and returns what
+   * `register` returned (a canceller, a promise to watch, or nothing). The promise bridge
+   * (`Aio.promise`, aio-promise.ts) overrides it to attach its reactions to the token
+   * itself, without a `resume` closure or a `Succeed` per result.
+   */
+  protected _call(token: AsyncToken, signal: AbortSignal): unknown {
+    const resume = this.host
+      ? (result: Aio<A, E>): void => token.resumeFromHost(result)
+      : (result: Aio<A, E>): void => token.resume(result);
+    return this.register(resume, signal);
   }
 }
 
