@@ -101,6 +101,7 @@ const SCENARIOS: readonly ScenarioSpec[] = [
     runs: 5,
     timeoutMs: 60_000,
     file: "s-combinators.ts",
+    floor: true,
     target: { vs: "native", max: 1 },
   },
   { id: "S7", title: "S7 cancel 1e5 suspended tasks, await their ends", unit: "µs/task", runs: 5, timeoutMs: 60_000, file: "s-combinators.ts" },

@@ -15,7 +15,8 @@
  * - S6p: 10,000 sequential `waitFor(Aio.promise(() => resolved), 1000)`: a deadline armed
  *   and disarmed around a promise that is already resolved (so the wait is one microtask).
  *   effect: `Effect.timeout(Effect.promise(() => resolved), 1000)`; native: the same
- *   `setTimeout`/`clearTimeout` pair around the promise.
+ *   `setTimeout`/`clearTimeout` pair around the promise; floor: the same waits with one
+ *   host timer for all deadlines (a FIFO, see `DeadlineQueue`), no library.
  * - S7: 100,000 tasks suspended forever; cancel them all and await their ends (timed from
  *   the first cancel to the last end). µs per task. effect: `Effect.forkChild(Effect.never)`
  *   + `Fiber.interruptAll`; native: promises rejected by an AbortSignal, then
@@ -59,6 +60,8 @@ interface WaitForWork {
   readonly effect: Effect.Effect<number>;
   /** A fresh promise per call. */
   readonly native: () => Promise<number>;
+  /** The plain-JS floor's work (S6p only). */
+  readonly floor?: () => Promise<number>;
 }
 
 /** `n` sequential `waitFor(work, 1000)` (effect: `Effect.timeout`), summed. */
@@ -85,10 +88,73 @@ const waitForLoop = async (impl: Impl, n: number, work: WaitForWork): Promise<nu
       for (let i = 0; i < n; i++) s += await withTimeout(work.native(), 1000);
       return s;
     }
-    case "floor":
-      throw new Error("S6 and S6p have no floor row");
+    case "floor": {
+      if (work.floor === undefined) throw new Error("S6 has no floor row");
+      const deadlines = new DeadlineQueue();
+      let s = 0;
+      for (let i = 0; i < n; i++) s += await deadlines.race(work.floor(), 1000);
+      deadlines.close();
+      return s;
+    }
   }
 };
+
+/**
+ * S6p's plain-JS floor: the same waits with their deadlines, but no per-call
+ * setTimeout/clearTimeout. All deadlines have the same delay, so they fall due in the
+ * order they were made: a FIFO with one host timer, armed for the oldest pending
+ * deadline and re-armed when it fires. Each call reads the clock once and settles its own
+ * promise from the work's reactions (what any waitFor with a deadline must do).
+ */
+class DeadlineQueue {
+  private readonly items: Array<{ when: number; done: boolean; reject: (e: Error) => void }> = [];
+  private head = 0;
+  private timer: ReturnType<typeof setTimeout> | undefined = undefined;
+
+  race<A>(p: Promise<A>, ms: number): Promise<A> {
+    return new Promise<A>((resolve, reject) => {
+      const d = { when: performance.now() + ms, done: false, reject };
+      this.items.push(d);
+      if (this.timer === undefined) this.arm();
+      p.then(
+        (a) => {
+          d.done = true;
+          resolve(a);
+        },
+        (e: unknown) => {
+          d.done = true;
+          reject(e);
+        },
+      );
+    });
+  }
+
+  private arm(): void {
+    while (this.head < this.items.length && this.items[this.head]!.done) this.head++;
+    if (this.head === this.items.length) {
+      this.items.length = this.head = 0;
+      return;
+    }
+    const delay = Math.max(0, this.items[this.head]!.when - performance.now());
+    this.timer = setTimeout(() => {
+      this.timer = undefined;
+      const now = performance.now();
+      while (this.head < this.items.length && (this.items[this.head]!.done || this.items[this.head]!.when <= now)) {
+        const d = this.items[this.head++]!;
+        if (!d.done) {
+          d.done = true;
+          d.reject(new Error("timeout"));
+        }
+      }
+      this.arm();
+    }, delay);
+  }
+
+  close(): void {
+    if (this.timer !== undefined) clearTimeout(this.timer);
+    this.timer = undefined;
+  }
+}
 
 /** S6: work that finishes after one loop turn (aio: `sleep(0)`), so no deadline fires. */
 const s6 = (impl: Impl, n: number): Promise<number> =>
@@ -113,6 +179,7 @@ const s6p = (impl: Impl, n: number): Promise<number> => {
     aio: Aio.promise(() => resolved),
     effect: Effect.promise(() => resolved),
     native: () => resolved,
+    floor: () => resolved,
   });
 };
 
