@@ -1,8 +1,9 @@
 /**
  * The machinery of the event loop (asyncio's base_events.py): the ready queue, the timer
- * heap and the one host timer, the clock, running and stopping, one iteration
- * (`_runOnce`), debug mode's switches, and what fibers and futures call (`LoopCore`).
- * `EventLoop` (events.ts) adds the scheduling, task and exception-handler API on top.
+ * heap and the one host timer, the clock, starting and stopping a run, one iteration
+ * (`_runOnce`), and what fibers and futures call (`LoopCore`). `EventLoop` (events.ts)
+ * adds the public API on top: scheduling, tasks, the exception handler, `runUntilComplete`
+ * / `runForever` / `close`, and debug mode's switches.
  *
  * One iteration (`runOnce`), as asyncio's `_run_once`:
  * 1. move every timer whose deadline has come onto the ready queue, in deadline order;
@@ -25,14 +26,14 @@ import { EventLoopError } from "./exceptions.js";
 import type { Aio } from "./internal/aio.js";
 import { setRunningLoop, peekRunningLoop } from "./internal/context.js";
 import type { Task } from "./internal/fiber.js";
-import { Future } from "./internal/future.js";
+import type { Future } from "./internal/future.js";
 import type { LoopCore, PublicTypes, Runnable, Timer } from "./internal/loop.js";
 import { TimerHeap } from "./internal/heap.js";
 import { UnreadFailures } from "./internal/unread.js";
-import { debugMode, recordTaskSite, taskSite, userFrames } from "./internal/debug.js";
+import { debugMode, recordTaskSite } from "./internal/debug.js";
 import { runBatchDebug } from "./debug.js";
 import type { EventLoopOptions, ExceptionContext, ExceptionHandler, TaskFactory, TaskOptions } from "./loop-options.js";
-import * as Exit from "./Exit.js";
+import type * as Exit from "./Exit.js";
 
 /** The public loop type, as the kernel names it (events.ts registers `EventLoop`). */
 type PublicLoop = PublicTypes["EventLoop"];
@@ -173,62 +174,6 @@ export abstract class BaseEventLoop implements LoopCore {
     return this._virtual;
   }
 
-  // ----- debug mode ------------------------------------------------------------------
-
-  /**
-   * Turns debug mode on or off for this loop (asyncio's `loop.set_debug`). In debug mode a
-   * callback or task step that holds the loop `slowCallbackDuration` ms or more is reported
-   * (a process warning, code `AIO_SLOW_CALLBACK`), each task records where it was created
-   * (shown by `dumpTasks` and in the "never retrieved" and "destroyed but pending"
-   * reports), and the `Aio.gen` programs and `createTask` values made by its tasks are
-   * reported if never run. Off, none of it costs anything. See docs/debugging.md.
-   * @example
-   * ```ts
-   * import { newEventLoop } from "aio-ts";
-   * const loop = newEventLoop();
-   * loop.setDebug(true);
-   * loop.getDebug(); // true
-   * ```
-   */
-  setDebug(enabled: boolean): void {
-    if (typeof enabled !== "boolean") throw new TypeError(`setDebug: expected a boolean, got ${typeof enabled}`);
-    this._debug = enabled;
-  }
-
-  /**
-   * Whether this loop is in debug mode (see `setDebug`).
-   * @example
-   * ```ts
-   * import { newEventLoop } from "aio-ts";
-   * newEventLoop({ debug: true }).getDebug(); // true
-   * ```
-   */
-  getDebug(): boolean {
-    return this._debug;
-  }
-
-  /**
-   * In debug mode, a callback or task step taking this many milliseconds or more is
-   * reported (asyncio's `slow_callback_duration`, there in seconds). Default 100. A
-   * negative, NaN or infinite value is a RangeError, a non-number a TypeError.
-   * @example
-   * ```ts
-   * import { newEventLoop } from "aio-ts";
-   * const loop = newEventLoop({ debug: true });
-   * loop.slowCallbackDuration = 20; // report steps of 20 ms or more
-   * ```
-   */
-  get slowCallbackDuration(): number {
-    return this._slowCallbackMs;
-  }
-  set slowCallbackDuration(value: number) {
-    if (typeof value !== "number")
-      throw new TypeError(`slowCallbackDuration: expected a number of milliseconds, got ${typeof value}`);
-    if (!Number.isFinite(value) || value < 0)
-      throw new RangeError(`slowCallbackDuration: expected a finite number of milliseconds >= 0, got ${value}`);
-    this._slowCallbackMs = value;
-  }
-
   // ----- state -----------------------------------------------------------------------
 
   /** Whether the loop is running (inside `runUntilComplete` or `runForever`). */
@@ -255,51 +200,6 @@ export abstract class BaseEventLoop implements LoopCore {
 
   // ----- running ---------------------------------------------------------------------
 
-  /**
-   * Runs the loop until `aw` (an Aio, a Task or a Future) is done; resolves with its
-   * value or rejects with its failure (the typed error, the defect, or a
-   * CancelledError). asyncio loop.run_until_complete.
-   */
-  runUntilComplete<A, E>(aw: Aio<A, E> | Future<A, E>): Promise<A> {
-    return this.runUntilCompleteExit(aw).then(Exit.getOrThrow);
-  }
-
-  /** As `runUntilComplete`, but resolves with the `Exit` (never rejects for the program). */
-  runUntilCompleteExit<A, E>(aw: Aio<A, E> | Future<A, E>): Promise<Exit.Exit<A, E>> {
-    try {
-      this._checkCanRun();
-    } catch (e) {
-      return Promise.reject(e);
-    }
-    const fut = aw instanceof Future ? aw : this.createTask(aw);
-    if (fut.getLoop() !== (this as unknown as PublicLoop)) return Promise.reject(new EventLoopError("The future belongs to another loop"));
-    return new Promise((resolve, reject) => {
-      const stopWhenDone = (): void => this.stop();
-      fut.addDoneCallback(stopWhenDone);
-      this._start((failed, error) => {
-        if (failed) {
-          fut.removeDoneCallback(stopWhenDone);
-          reject(error);
-        } else if (fut._exit === undefined) {
-          fut.removeDoneCallback(stopWhenDone);
-          reject(new EventLoopError("Event loop stopped before Future completed."));
-        } else {
-          fut._markRetrieved();
-          resolve(fut._exit);
-        }
-      });
-    });
-  }
-
-  /** Runs until `stop()` is called (asyncio loop.run_forever). */
-  runForever(): Promise<void> {
-    try {
-      this._checkCanRun();
-    } catch (e) {
-      return Promise.reject(e);
-    }
-    return new Promise((resolve, reject) => this._start((failed, error) => (failed ? reject(error) : resolve())));
-  }
 
   /**
    * A closed loop, this loop already running, or another loop running now (synchronously
@@ -331,29 +231,6 @@ export abstract class BaseEventLoop implements LoopCore {
     }
   }
 
-  /**
-   * Closes the loop: pending callbacks and timers are dropped, and failures nobody read
-   * (and not reported yet, when their future was garbage-collected) are reported to the
-   * exception handler. An error while running; harmless if closed.
-   */
-  close(): void {
-    if (this._running) throw new EventLoopError("Cannot close a running event loop");
-    if (this._closed) return;
-    this._unreadFailures.reportAll();
-    // asyncio logs "Task was destroyed but it is pending!" when such a task is collected.
-    for (let t = this._taskHead; t !== null; t = t._nextTask) {
-      const site = this._debug ? taskSite(t) : undefined;
-      this.callExceptionHandler(
-        site === undefined
-          ? { message: "Task was destroyed but it is pending", task: t }
-          : { message: "Task was destroyed but it is pending", task: t, sourceTraceback: userFrames(site).join("\n") },
-      );
-    }
-    this._closed = true;
-    this._ready.length = 0;
-    this._timers.clear();
-    this._disarmHostTimer();
-  }
 
   /**
    * Runs the callbacks that are ready now, synchronously, without waiting for timers.
@@ -655,12 +532,27 @@ export abstract class BaseEventLoop implements LoopCore {
     if (this._ready.length > 0) this._runTick(false);
   }
 
+  // ----- the public API that EventLoop (events.ts) implements --------------------------
+
   /** Passes `context` to the exception handler (see `EventLoop.callExceptionHandler`). */
   abstract callExceptionHandler(context: ExceptionContext): void;
-
   /** Schedules `fn(...args)` on the next iteration (see `EventLoop.callSoon`). */
   abstract callSoon<Args extends readonly unknown[]>(fn: (...args: Args) => void, ...args: Args): unknown;
-
   /** Wraps `aio` in a Task on this loop (see `EventLoop.createTask`). */
   abstract createTask<A, E>(aio: Aio<A, E>, options?: TaskOptions): Task<A, E>;
+  /** Runs the loop until `aw` is done; its value, or its failure (see `EventLoop.runUntilComplete`). */
+  abstract runUntilComplete<A, E>(aw: Aio<A, E> | Future<A, E>): Promise<A>;
+  /** As `runUntilComplete`, but resolves with the `Exit` (see `EventLoop.runUntilCompleteExit`). */
+  abstract runUntilCompleteExit<A, E>(aw: Aio<A, E> | Future<A, E>): Promise<Exit.Exit<A, E>>;
+  /** Runs until `stop()` is called (see `EventLoop.runForever`). */
+  abstract runForever(): Promise<void>;
+  /** Closes the loop (see `EventLoop.close`). */
+  abstract close(): void;
+  /** Turns debug mode on or off for this loop (see `EventLoop.setDebug`). */
+  abstract setDebug(enabled: boolean): void;
+  /** Whether this loop is in debug mode (see `EventLoop.getDebug`). */
+  abstract getDebug(): boolean;
+  /** The duration (ms) of a step reported as slow in debug mode (see `EventLoop.slowCallbackDuration`). */
+  abstract get slowCallbackDuration(): number;
+  abstract set slowCallbackDuration(value: number);
 }

@@ -27,6 +27,9 @@ import { currentContextData, getRunningLoop, type ContextSlot } from "./internal
 import { Task } from "./internal/fiber.js";
 import { Future } from "./internal/future.js";
 import { dumpTasks, taskInfo, type TaskInfo } from "./debug.js";
+import { EventLoopError } from "./exceptions.js";
+import * as Exit from "./Exit.js";
+import { taskSite, userFrames } from "./internal/debug.js";
 import { Handle, TimerHandle } from "./handles.js";
 import {
   callbackContext,
@@ -83,7 +86,135 @@ declare module "./internal/loop.js" {
  * ```
  */
 export class EventLoop extends BaseEventLoop {
-  // ----- inspection (see also debug mode, in base-events.ts) -----------------------
+  // ----- running (the run itself is BaseEventLoop's, in base-events.ts) -------------
+
+  /**
+   * Runs the loop until `aw` (an Aio, a Task or a Future) is done; resolves with its
+   * value or rejects with its failure (the typed error, the defect, or a
+   * CancelledError). asyncio loop.run_until_complete.
+   */
+  runUntilComplete<A, E>(aw: Aio<A, E> | Future<A, E>): Promise<A> {
+    return this.runUntilCompleteExit(aw).then(Exit.getOrThrow);
+  }
+
+  /** As `runUntilComplete`, but resolves with the `Exit` (never rejects for the program). */
+  runUntilCompleteExit<A, E>(aw: Aio<A, E> | Future<A, E>): Promise<Exit.Exit<A, E>> {
+    try {
+      this._checkCanRun();
+    } catch (e) {
+      return Promise.reject(e);
+    }
+    const fut = aw instanceof Future ? aw : this.createTask(aw);
+    if (fut.getLoop() !== this) return Promise.reject(new EventLoopError("The future belongs to another loop"));
+    return new Promise((resolve, reject) => {
+      const stopWhenDone = (): void => this.stop();
+      fut.addDoneCallback(stopWhenDone);
+      this._start((failed, error) => {
+        if (failed) {
+          fut.removeDoneCallback(stopWhenDone);
+          reject(error);
+        } else if (fut._exit === undefined) {
+          fut.removeDoneCallback(stopWhenDone);
+          reject(new EventLoopError("Event loop stopped before Future completed."));
+        } else {
+          fut._markRetrieved();
+          resolve(fut._exit);
+        }
+      });
+    });
+  }
+
+  /** Runs until `stop()` is called (asyncio loop.run_forever). */
+  runForever(): Promise<void> {
+    try {
+      this._checkCanRun();
+    } catch (e) {
+      return Promise.reject(e);
+    }
+    return new Promise((resolve, reject) => this._start((failed, error) => (failed ? reject(error) : resolve())));
+  }
+
+  /**
+   * Closes the loop: pending callbacks and timers are dropped, and failures nobody read
+   * (and not reported yet, when their future was garbage-collected) are reported to the
+   * exception handler. An error while running; harmless if closed.
+   */
+  close(): void {
+    if (this._running) throw new EventLoopError("Cannot close a running event loop");
+    if (this._closed) return;
+    this._unreadFailures.reportAll();
+    // asyncio logs "Task was destroyed but it is pending!" when such a task is collected.
+    for (let t = this._taskHead; t !== null; t = t._nextTask) {
+      const site = this._debug ? taskSite(t) : undefined;
+      this.callExceptionHandler(
+        site === undefined
+          ? { message: "Task was destroyed but it is pending", task: t }
+          : { message: "Task was destroyed but it is pending", task: t, sourceTraceback: userFrames(site).join("\n") },
+      );
+    }
+    this._closed = true;
+    this._ready.length = 0;
+    this._timers.clear();
+    this._disarmHostTimer();
+  }
+
+  // ----- debug mode ------------------------------------------------------------------
+
+  /**
+   * Turns debug mode on or off for this loop (asyncio's `loop.set_debug`). In debug mode a
+   * callback or task step that holds the loop `slowCallbackDuration` ms or more is reported
+   * (a process warning, code `AIO_SLOW_CALLBACK`), each task records where it was created
+   * (shown by `dumpTasks` and in the "never retrieved" and "destroyed but pending"
+   * reports), and the `Aio.gen` programs and `createTask` values made by its tasks are
+   * reported if never run. Off, none of it costs anything. See docs/debugging.md.
+   * @example
+   * ```ts
+   * import { newEventLoop } from "aio-ts";
+   * const loop = newEventLoop();
+   * loop.setDebug(true);
+   * loop.getDebug(); // true
+   * ```
+   */
+  setDebug(enabled: boolean): void {
+    if (typeof enabled !== "boolean") throw new TypeError(`setDebug: expected a boolean, got ${typeof enabled}`);
+    this._debug = enabled;
+  }
+
+  /**
+   * Whether this loop is in debug mode (see `setDebug`).
+   * @example
+   * ```ts
+   * import { newEventLoop } from "aio-ts";
+   * newEventLoop({ debug: true }).getDebug(); // true
+   * ```
+   */
+  getDebug(): boolean {
+    return this._debug;
+  }
+
+  /**
+   * In debug mode, a callback or task step taking this many milliseconds or more is
+   * reported (asyncio's `slow_callback_duration`, there in seconds). Default 100. A
+   * negative, NaN or infinite value is a RangeError, a non-number a TypeError.
+   * @example
+   * ```ts
+   * import { newEventLoop } from "aio-ts";
+   * const loop = newEventLoop({ debug: true });
+   * loop.slowCallbackDuration = 20; // report steps of 20 ms or more
+   * ```
+   */
+  get slowCallbackDuration(): number {
+    return this._slowCallbackMs;
+  }
+  set slowCallbackDuration(value: number) {
+    if (typeof value !== "number")
+      throw new TypeError(`slowCallbackDuration: expected a number of milliseconds, got ${typeof value}`);
+    if (!Number.isFinite(value) || value < 0)
+      throw new RangeError(`slowCallbackDuration: expected a finite number of milliseconds >= 0, got ${value}`);
+    this._slowCallbackMs = value;
+  }
+
+  // ----- inspection (see also debug mode, above) ------------------------------------
 
   /**
    * The pending tasks, oldest first, each with what it is suspended on and its chain of

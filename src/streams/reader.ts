@@ -1,17 +1,18 @@
 /**
  * `StreamReader`: the buffered reading half of a connection (asyncio.StreamReader), and
- * `decodeText`.
+ * `decodeText`. Its reads are Aio nodes of their own, in read-ops.ts; the buffer and the
+ * `_attempt*` methods that answer them are here.
  * @module streams/reader
  */
 import { TextDecoder } from "node:util";
 import * as AioM from "../Aio.js";
-import * as Cause from "../Cause.js";
-import { Aio as AioNode, DONE_RESULT, inlineStep, throwIntoGen, type Fiber, type Next, type YieldOf } from "../internal/aio.js";
+import type { Fiber, Next } from "../internal/aio.js";
 import type { Aio } from "../Aio.js";
 import type { AsyncToken } from "../internal/async.js";
 import type { BaseEventLoop } from "../base-events.js";
 import { IncompleteReadError, LimitOverrunError, type SocketError } from "./errors.js";
 import { suspendOnHost } from "./internal.js";
+import { NEWLINE, Read, ReadExactly, ReadLine, ReadUntil, WAIT, failWith, type ReadOp } from "./read-ops.js";
 
 /** asyncio's `_DEFAULT_LIMIT`: 64 KiB, the default `limit` of a reader. */
 export const DEFAULT_LIMIT = 65536;
@@ -33,7 +34,6 @@ interface Pausable {
 }
 
 const EMPTY: Buffer = Buffer.alloc(0);
-const NEWLINE: Buffer = Buffer.from("\n");
 
 const asBuffer = (data: Uint8Array): Buffer =>
   Buffer.isBuffer(data) ? data : Buffer.from(data.buffer, data.byteOffset, data.byteLength);
@@ -41,116 +41,6 @@ const asBuffer = (data: Uint8Array): Buffer =>
 const checkSize = (what: string, n: number): void => {
   if (!Number.isInteger(n)) throw new TypeError(`${what}: expected an integer, got ${String(n)}`);
 };
-
-// ---------------------------------------------------------------------------------------
-// Read operations as primitives of their own
-//
-// A read is one small Aio node that evaluates itself on the fiber (no suspend + flatMap +
-// catchAll chain, no `Aio.async` per wait): `attempt()` answers from the buffer, or says
-// WAIT. With data already buffered, `yield*` of a read completes inline, without a fiber
-// step (as `yield*` of a resolved value does); otherwise the fiber suspends on an
-// `AsyncToken` the reader keeps, and the next `feedData` / `feedEof` / `setException`
-// resumes it with the same node, which attempts again. The wait consumes nothing, so a
-// read cancelled while waiting leaves the buffer as it was.
-
-/** `attempt()`'s answer when the buffer cannot answer yet. */
-const WAIT: object = Object.freeze({ _wait: true });
-/** `attempt()`'s answer for a failure, whose error is in `failure` (read at once). */
-const FAIL: object = Object.freeze({ _fail: true });
-let failure: unknown = undefined;
-const failWith = (e: unknown): object => {
-  failure = e;
-  return FAIL;
-};
-const takeFailure = (): unknown => {
-  const e = failure;
-  failure = undefined;
-  return e;
-};
-
-/** @internal A read from a `StreamReader` (see above). */
-abstract class ReadOp<A, E> extends AioNode<A, E> {
-  constructor(
-    readonly reader: StreamReader,
-    /** The method's name, for the "another task is already waiting" defect. */
-    readonly name: string,
-  ) {
-    super();
-  }
-
-  /**
-   * The result from the buffer now, `WAIT`, or `FAIL` (with `failure` set). Consumes
-   * bytes only when it answers.
-   */
-  abstract attempt(): unknown;
-
-  /** @internal */
-  _eval(f: Fiber): Next {
-    const r = this.attempt();
-    if (r === WAIT) return this.reader._wait(f, this);
-    if (r === FAIL) {
-      f._cause = Cause.fail(takeFailure());
-      return f._fail();
-    }
-    f._v = r;
-    return f._ret();
-  }
-
-  /** `yield*` of a read the buffer can answer completes inline (a failure is thrown there). */
-  override next(sent?: unknown): IteratorResult<YieldOf<E>, A> {
-    if (sent !== undefined || !inlineStep()) return super.next(sent);
-    const r = this.attempt();
-    if (r === WAIT) return super.next(sent); // the fiber evaluates it: it waits
-    if (r === FAIL) throw throwIntoGen(Cause.fail(takeFailure()));
-    DONE_RESULT.value = r;
-    return DONE_RESULT as IteratorReturnResult<A>;
-  }
-}
-
-class Read extends ReadOp<Uint8Array, SocketError> {
-  constructor(
-    reader: StreamReader,
-    readonly n: number,
-  ) {
-    super(reader, "read");
-  }
-  attempt(): unknown {
-    return this.reader._attemptRead(this.n);
-  }
-}
-
-class ReadExactly extends ReadOp<Uint8Array, SocketError | IncompleteReadError> {
-  constructor(
-    reader: StreamReader,
-    readonly n: number,
-  ) {
-    super(reader, "readexactly");
-  }
-  attempt(): unknown {
-    return this.reader._attemptReadExactly(this.n);
-  }
-}
-
-class ReadUntil extends ReadOp<Uint8Array, SocketError | IncompleteReadError | LimitOverrunError> {
-  constructor(
-    reader: StreamReader,
-    readonly sep: Buffer,
-  ) {
-    super(reader, "readuntil");
-  }
-  attempt(): unknown {
-    return this.reader._attemptReadUntil(this.sep, false);
-  }
-}
-
-class ReadLine extends ReadOp<Uint8Array, SocketError | LimitOverrunError> {
-  constructor(reader: StreamReader) {
-    super(reader, "readline");
-  }
-  attempt(): unknown {
-    return this.reader._attemptReadUntil(NEWLINE, true);
-  }
-}
 
 /** The decoder of `readText()` in UTF-8 (stateless between calls: no `stream` option). */
 const UTF8 = new TextDecoder("utf-8");
@@ -357,7 +247,7 @@ export class StreamReader {
     return (this._lastRead = new Read(this, n));
   }
 
-  /** @internal `read(n)`'s attempt (see `ReadOp`). */
+  /** @internal `read(n)`'s attempt (see `ReadOp`, read-ops.ts). */
   _attemptRead(n: number): unknown {
     if (this._exception !== null) return failWith(this._exception);
     if (n === 0) return EMPTY;
@@ -388,7 +278,7 @@ export class StreamReader {
     return new ReadExactly(this, n);
   }
 
-  /** @internal `readexactly(n)`'s attempt (see `ReadOp`). */
+  /** @internal `readexactly(n)`'s attempt (see `ReadOp`, read-ops.ts). */
   _attemptReadExactly(n: number): unknown {
     if (this._exception !== null) return failWith(this._exception);
     if (n === 0) return EMPTY;
