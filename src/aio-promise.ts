@@ -88,6 +88,7 @@ const fromPromiseThunk = <A, E>(
   return new PromiseAsync(name, thunk, onReject);
 };
 
+/** `PromiseAsync` starts in its own `_call`, so `Async`'s `register` is never called. */
 const NO_REGISTER = (): void => {};
 
 /**

@@ -200,7 +200,6 @@ export abstract class BaseEventLoop implements LoopCore {
 
   // ----- running ---------------------------------------------------------------------
 
-
   /**
    * A closed loop, this loop already running, or another loop running now (synchronously
    * below us on the stack: we are inside one of its callbacks) is an error, as in asyncio.
@@ -230,7 +229,6 @@ export abstract class BaseEventLoop implements LoopCore {
       inMicrotask(this._microtaskTick);
     }
   }
-
 
   /**
    * Runs the callbacks that are ready now, synchronously, without waiting for timers.

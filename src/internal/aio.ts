@@ -295,17 +295,26 @@ let pendingYield: unknown = undefined;
 const YIELD_RESULT: { done: false; value: unknown } = { done: false, value: undefined };
 export const DONE_RESULT: { done: true; value: unknown } = { done: true, value: undefined };
 
+/** @internal %GeneratorPrototype%: `next`, `throw` and `return` of every generator object. */
+export const GENERATOR_PROTOTYPE = Object.getPrototypeOf(function* () {
+  /* only its prototype chain is used */
+}).prototype as Generator<unknown, unknown, unknown>;
+
 /**
- * Resumes a generator suspended in `yield*` with `value`: `next` is the generator's own
- * `next` method (internal/gen.ts passes %GeneratorPrototype%'s).
+ * @internal %GeneratorPrototype%'s `next`, called directly on a frame's generator (internal/gen.ts
+ * makes sure it is a real generator object): `it.next(x)` looks `next` up on the
+ * generator, whose map V8 makes per generator-function closure even with the shared
+ * prototype. With a closure per run (`run(Aio.gen(function* () {...}))` in a loop, a
+ * handler per request) that lookup goes megamorphic, and each new map deoptimized the
+ * frame's optimized code until it did (S6p: 4–7 runs of 10^4 calls to warm up, then 2–3
+ * with the direct call).
  */
-export const resumeGen = (
-  next: (this: Iterator<unknown, unknown, unknown>, sent: unknown) => IteratorResult<unknown, unknown>,
-  it: Iterator<unknown, unknown, unknown>,
-  value: unknown,
-): IteratorResult<unknown, unknown> => {
+export const GENERATOR_NEXT = GENERATOR_PROTOTYPE.next;
+
+/** Resumes a generator (a real one, see `GENERATOR_NEXT`) suspended in `yield*` with `value`. */
+export const resumeGen = (it: Iterator<unknown, unknown, unknown>, value: unknown): IteratorResult<unknown, unknown> => {
   resumeValue = value;
-  return next.call(it, RESUME);
+  return GENERATOR_NEXT.call(it, RESUME);
 };
 
 /** @internal Forgets the Aio a generator yielded (the fiber has taken it). */

@@ -67,21 +67,20 @@ export class AsyncToken {
    * in a microtask after this callback (see `BaseEventLoop._wakeFromHost`).
    */
   resumeFromHost(result: Aio<unknown, unknown>): void {
-    const loop = this.fiber._loop;
-    if (this.settled || !loop._hostWakeBegin()) return this.resume(result);
-    try {
-      this.resume(result);
-    } finally {
-      loop._hostWakeEnd();
-    }
+    this.fromHost(this.resume, result);
   }
 
   /** `resumeFromHost(succeed(value))` without making the `Succeed`. */
   succeedFromHost(value: unknown): void {
+    this.fromHost(this.succeed, value);
+  }
+
+  /** Calls `settle(x)` inside `_hostWakeBegin`/`_hostWakeEnd` when the loop allows it. */
+  private fromHost<T>(settle: (this: AsyncToken, x: T) => void, x: T): void {
     const loop = this.fiber._loop;
-    if (this.settled || !loop._hostWakeBegin()) return this.succeed(value);
+    if (this.settled || !loop._hostWakeBegin()) return settle.call(this, x);
     try {
-      this.succeed(value);
+      settle.call(this, x);
     } finally {
       loop._hostWakeEnd();
     }

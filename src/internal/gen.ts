@@ -7,6 +7,8 @@
 import * as Cause from "../Cause.js";
 import {
   Aio,
+  GENERATOR_NEXT,
+  GENERATOR_PROTOTYPE,
   PASS,
   clearPendingYield,
   inlineStep,
@@ -71,7 +73,7 @@ class GenFrame implements Frame {
     clearPendingYield();
     turn.nativeDelegations = 0;
     try {
-      r = resumeGen(GENERATOR_NEXT, this.it, f._v);
+      r = resumeGen(this.it, f._v);
     } catch (e) {
       return new FailCause(this.causeOf(e));
     } finally {
@@ -165,24 +167,10 @@ export class Gen<A, E> extends Aio<A, E> {
   }
 }
 
-/** %GeneratorPrototype%: `next`, `throw` and `return` of every generator object. */
-const GENERATOR_PROTOTYPE = Object.getPrototypeOf(function* () {
-  /* only its prototype chain is used */
-}).prototype as Generator<unknown, unknown, unknown>;
-
 /** The prototype every `Aio.gen` body's generator objects share (see `Gen`). */
 const SHARED_GENERATOR_PROTOTYPE: object = Object.create(GENERATOR_PROTOTYPE) as object;
 
-/**
- * %GeneratorPrototype%'s `next` and `throw`, called directly on the frame's generator
- * (`GenFrame.it` is always a real generator object). `it.next(x)` looks `next` up on the
- * generator, whose map V8 makes per generator-function closure even with the shared
- * prototype: with a closure per run (`run(Aio.gen(function* () {...}))` in a loop, a
- * handler per request) that lookup goes megamorphic, and each new map deoptimized the
- * frame's optimized code until it did (S6p: 4–7 runs of 10^4 calls to warm up, then
- * 2–3 with the direct call; steady state unchanged or better).
- */
-const GENERATOR_NEXT = GENERATOR_PROTOTYPE.next;
+/** %GeneratorPrototype%'s `throw`, called directly for the reason `GENERATOR_NEXT` is. */
 const GENERATOR_THROW = GENERATOR_PROTOTYPE.throw;
 
 /**
